@@ -1,0 +1,226 @@
+/**
+ * The Service Bus adapter with the real @azure/service-bus SDK over a real TCP socket, against the
+ * AMQP 1.0 test peer in test/servicebus-peer (no Service Bus can run here; see
+ * docs/decisions/0003-servicebus-test-peer.md for what that does and does not prove).
+ */
+import { DefaultAzureCredential } from '@azure/identity';
+import pino from 'pino';
+import { startServiceBusTestPeer, type ServiceBusTestPeer } from '../../../test/servicebus-peer';
+import {
+  createServiceBusClient,
+  createServiceBusSender,
+  MessageTooLargeError,
+  normalizeNamespace,
+  serviceBusMessageId,
+  toServiceBusMessage,
+} from './servicebus';
+import type { BrokerSender, OutboundMessage } from './types';
+
+const logger = pino({ level: 'silent' });
+const BATCH_FORMAT = 0x80013700;
+
+function outbound(n: number, overrides: Partial<OutboundMessage> = {}, bodyBytes = 0): OutboundMessage {
+  const correlationId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+  const receivedAt = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, n % 1000)).toISOString();
+  const body = {
+    clientId: `client-${n}`,
+    opportunity: { id: n, padding: 'x'.repeat(bodyBytes) },
+    correlationId,
+    receivedAt,
+  };
+  return {
+    key: `client-${n}`,
+    messageId: `delivery-${n}`,
+    correlationId,
+    body: Buffer.from(JSON.stringify(body)),
+    cloudEvent: {
+      specversion: '1.0',
+      id: correlationId,
+      source: '/webhooks/github',
+      type: 'com.cdktf-azure-webhooks.webhook.received',
+      time: receivedAt,
+      subject: `client-${n}`,
+      datacontenttype: 'application/json',
+    },
+    ...overrides,
+  };
+}
+
+async function eventually(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('message mapping', () => {
+  it('maps an outbound message to the Service Bus fields the contract names', () => {
+    const m = outbound(7);
+    expect(toServiceBusMessage(m)).toEqual({
+      body: m.body,
+      messageId: 'delivery-7',
+      correlationId: m.correlationId,
+      subject: 'webhook',
+      contentType: 'application/json',
+      applicationProperties: {
+        cloudEvents_specversion: '1.0',
+        cloudEvents_id: m.correlationId,
+        cloudEvents_source: '/webhooks/github',
+        cloudEvents_type: 'com.cdktf-azure-webhooks.webhook.received',
+        cloudEvents_time: new Date(m.cloudEvent.time),
+        cloudEvents_subject: 'client-7',
+      },
+    });
+  });
+
+  it('keeps a delivery id up to 128 characters and hashes a longer one stably', () => {
+    expect(serviceBusMessageId('a'.repeat(128))).toBe('a'.repeat(128));
+    const hashed = serviceBusMessageId('b'.repeat(129));
+    expect(hashed).toMatch(/^[0-9a-f]{64}$/);
+    expect(serviceBusMessageId('b'.repeat(129))).toBe(hashed);
+  });
+
+  it('accepts the namespace with or without sb:// and a trailing slash', () => {
+    expect(normalizeNamespace('sb://ns.servicebus.windows.net/')).toBe('ns.servicebus.windows.net');
+    expect(normalizeNamespace('ns.servicebus.windows.net')).toBe('ns.servicebus.windows.net');
+  });
+
+  it('authenticates a namespace with DefaultAzureCredential (no secret), without connecting', async () => {
+    const client = createServiceBusClient({
+      connection: { kind: 'namespace', fullyQualifiedNamespace: 'sb://ns.servicebus.windows.net/' },
+      entityName: 'webhooks',
+    });
+    const context = (client as unknown as { _connectionContext: { tokenCredential: unknown } })
+      ._connectionContext;
+    expect(client.fullyQualifiedNamespace).toBe('ns.servicebus.windows.net');
+    expect(context.tokenCredential).toBeInstanceOf(DefaultAzureCredential);
+    await client.close();
+  });
+});
+
+describe('createServiceBusSender against the Service Bus test peer', () => {
+  let peer: ServiceBusTestPeer;
+  let sender: BrokerSender;
+
+  beforeEach(async () => {
+    peer = await startServiceBusTestPeer({ entities: ['webhooks'] });
+    sender = createServiceBusSender(
+      {
+        connection: { kind: 'connectionString', connectionString: peer.connectionString },
+        entityName: 'webhooks',
+      },
+      logger,
+    );
+  });
+
+  afterEach(async () => {
+    await sender.close();
+    await peer.close();
+  });
+
+  it('connect() opens the link and isConnected() turns true', async () => {
+    expect(sender.isConnected()).toBe(false);
+    await sender.connect();
+    expect(sender.isConnected()).toBe(true);
+    expect(peer.cbsRequests.map((r) => r.statusCode)).toEqual([202]);
+  });
+
+  it('delivers every field of every message exactly, in one transfer', async () => {
+    await sender.connect();
+    const messages = [outbound(1), outbound(2, { messageId: 'x'.repeat(200) }), outbound(3)];
+    await sender.sendBatch(messages, AbortSignal.timeout(4000));
+
+    expect(peer.transfers).toEqual([expect.objectContaining({ format: BATCH_FORMAT, messageCount: 3 })]);
+    expect(peer.received).toHaveLength(3);
+    peer.received.forEach((got, i) => {
+      const sent = messages[i] as OutboundMessage;
+      expect(got.entity).toBe('webhooks');
+      expect(got.body.equals(sent.body)).toBe(true);
+      expect(JSON.parse(got.body.toString('utf8'))).toEqual(JSON.parse(sent.body.toString('utf8')));
+      expect(got.messageId).toBe(serviceBusMessageId(sent.messageId));
+      expect(got.correlationId).toBe(sent.correlationId);
+      expect(got.subject).toBe('webhook');
+      expect(got.contentType).toBe('application/json');
+      expect(got.applicationProperties).toEqual({
+        cloudEvents_specversion: '1.0',
+        cloudEvents_id: sent.correlationId,
+        cloudEvents_source: '/webhooks/github',
+        cloudEvents_type: 'com.cdktf-azure-webhooks.webhook.received',
+        cloudEvents_time: new Date(sent.cloudEvent.time),
+        cloudEvents_subject: sent.key,
+      });
+    });
+    expect(peer.received[1]?.messageId).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('splits a batch over the link max message size into several transfers, all delivered in order', async () => {
+    await sender.connect();
+    const messages = Array.from({ length: 40 }, (_, i) => outbound(i, {}, 10 * 1024));
+    await sender.sendBatch(messages, AbortSignal.timeout(4000));
+
+    expect(peer.transfers.length).toBeGreaterThanOrEqual(2);
+    for (const transfer of peer.transfers) expect(transfer.bytes).toBeLessThanOrEqual(256 * 1024);
+    expect(peer.transfers.reduce((sum, t) => sum + t.messageCount, 0)).toBe(40);
+    expect(peer.received.map((m) => m.messageId)).toEqual(messages.map((m) => m.messageId));
+  });
+
+  it('rejects a message larger than the entity allows without marking the broker down', async () => {
+    await sender.connect();
+    const tooBig = outbound(1, {}, 300 * 1024);
+    await expect(sender.sendBatch([outbound(0), tooBig], AbortSignal.timeout(4000))).rejects.toBeInstanceOf(
+      MessageTooLargeError,
+    );
+    expect(peer.transfers).toHaveLength(0);
+    expect(sender.isConnected()).toBe(true);
+  });
+
+  it('rejects when the broker refuses the transfer, and stores nothing', async () => {
+    await sender.connect();
+    peer.refuse('amqp:resource-limit-exceeded', 'namespace quota');
+    await expect(sender.sendBatch([outbound(1)], AbortSignal.timeout(4000))).rejects.toMatchObject({
+      code: 'QuotaExceeded',
+    });
+    expect(peer.received).toHaveLength(0);
+    expect(peer.transfers.every((t) => t.outcome === 'rejected')).toBe(true);
+  });
+
+  it('rejects on abort when the broker never settles (stall)', async () => {
+    await sender.connect();
+    peer.stall();
+    await expect(sender.sendBatch([outbound(1)], AbortSignal.timeout(300))).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(peer.received).toHaveLength(0);
+    expect(peer.transfers.map((t) => t.outcome)).toEqual(['stalled']);
+  });
+
+  it('a dropped connection turns isConnected() false, then reopens by itself and sends again', async () => {
+    await sender.connect();
+    const connectionsBefore = peer.connectionCount;
+    peer.dropConnections();
+    await eventually(() => !sender.isConnected());
+    await eventually(() => sender.isConnected());
+    expect(peer.connectionCount).toBe(connectionsBefore + 1);
+    await sender.sendBatch([outbound(1)], AbortSignal.timeout(4000));
+    expect(peer.received).toHaveLength(1);
+  });
+
+  it('connect() rejects fast while the broker is unreachable; recovers without a new sender once it is back', async () => {
+    await peer.goOffline();
+    await expect(sender.connect()).rejects.toThrow();
+    expect(sender.isConnected()).toBe(false);
+    await expect(sender.sendBatch([outbound(1)], AbortSignal.timeout(500))).rejects.toThrow();
+    await peer.recover();
+    await eventually(() => sender.isConnected(), 8000);
+    await sender.sendBatch([outbound(2)], AbortSignal.timeout(4000));
+    expect(peer.received.map((m) => m.messageId)).toEqual(['delivery-2']);
+  });
+
+  it('refuses to send after close()', async () => {
+    await sender.connect();
+    await sender.close();
+    expect(sender.isConnected()).toBe(false);
+    await expect(sender.sendBatch([outbound(1)], AbortSignal.timeout(1000))).rejects.toThrow(/closed/);
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * OpenTelemetry traces and metrics to Azure Monitor. ./main.ts imports this module only when
+ * APPLICATIONINSIGHTS_CONNECTION_STRING is set, so without it neither the SDK nor a single
+ * instrument is loaded (zero cost). HTTP server spans come from the SDK's http instrumentation,
+ * which continues the proxy's W3C `traceparent`.
+ *
+ * Traces: a PRODUCER span `webhook publish` around each publish (kafkajs has no instrumentation;
+ * the Azure SDK's Service Bus spans nest under it).
+ * Metrics: webhook.http.requests / webhook.http.duration (by route and status),
+ * webhook.publish.duration (by outcome), webhook.publish.batch_size, webhook.publish.in_flight.
+ */
+import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { StartOptions } from '../server';
+
+export type Observers = NonNullable<StartOptions['observe']>;
+
+export function startTelemetry(connectionString: string, logger: Logger): Observers {
+  useAzureMonitor({
+    azureMonitorExporterOptions: { connectionString },
+    enableLiveMetrics: false,
+    instrumentationOptions: {
+      http: { enabled: true },
+      azureSdk: { enabled: true },
+      mongoDb: { enabled: false },
+      mySql: { enabled: false },
+      postgreSql: { enabled: false },
+      redis: { enabled: false },
+      redis4: { enabled: false },
+    },
+  });
+  logger.info('telemetry: exporting traces and metrics to Azure Monitor');
+  return createObservers();
+}
+
+export function stopTelemetry(): Promise<void> {
+  return shutdownAzureMonitor();
+}
+
+/** The instruments, on whatever Meter/TracerProvider is registered (a test may register its own). */
+export function createObservers(): Observers {
+  const meter = metrics.getMeter('webhook-runtime');
+  const tracer = trace.getTracer('webhook-runtime');
+  const requests = meter.createCounter('webhook.http.requests', {
+    description: 'HTTP requests by route and status',
+  });
+  const duration = meter.createHistogram('webhook.http.duration', {
+    unit: 'ms',
+    description: 'HTTP latency',
+  });
+  const publishDuration = meter.createHistogram('webhook.publish.duration', {
+    unit: 'ms',
+    description: 'Time from publish to broker acknowledgement',
+  });
+  const batchSize = meter.createHistogram('webhook.publish.batch_size', {
+    description: 'Messages per broker batch',
+  });
+  let inFlight = 0;
+  meter
+    .createObservableGauge('webhook.publish.in_flight', {
+      description: 'Messages held, not yet acknowledged',
+    })
+    .addCallback((result) => result.observe(inFlight));
+  return {
+    request(route, status, durationMs) {
+      const attributes = { 'http.route': route, 'http.response.status_code': status };
+      requests.add(1, attributes);
+      duration.record(durationMs, attributes);
+    },
+    publish(durationMs, ok) {
+      publishDuration.record(durationMs, { outcome: ok ? 'acknowledged' : 'failed' });
+    },
+    onBatch({ size, ok }) {
+      batchSize.record(size, { outcome: ok ? 'acknowledged' : 'failed' });
+    },
+    onInFlight(n) {
+      inFlight = n;
+    },
+    tracePublish(message, publish) {
+      const attributes = {
+        'messaging.operation.type': 'send',
+        'messaging.message.id': message.messageId,
+        'messaging.message.conversation_id': message.correlationId,
+        'messaging.message.body.size': message.body.length,
+        'webhook.client_id': message.key,
+      };
+      return tracer.startActiveSpan(
+        'webhook publish',
+        { kind: SpanKind.PRODUCER, attributes },
+        async (span) => {
+          try {
+            await publish();
+            span.setStatus({ code: SpanStatusCode.OK });
+          } catch (err) {
+            span.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: err instanceof Error ? err.message : String(err),
+            });
+            throw err;
+          } finally {
+            span.end();
+          }
+        },
+      );
+    },
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * End to end with BUS=servicebus: the real runtime bundle as a process, the real @azure/service-bus
+ * SDK inside it, over TCP to the Service Bus AMQP TEST PEER (test/servicebus-peer; no Service Bus
+ * runs here, see docs/decisions/0003-servicebus-test-peer.md). Proves: 202 implies the peer holds
+ * the message with the documented fields; refused, stalled or unreachable broker → 503 with
+ * Retry-After within PUBLISH_TIMEOUT_MS, never 202; recovery → 202 again without a restart, also
+ * for a runtime started while the broker was down; concurrent requests share broker transfers.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { startServiceBusTestPeer, type ServiceBusTestPeer } from '../../../test/servicebus-peer';
+import { buildRuntimeBundle, until, untilAsync, readyStatus, type WebhookResponse } from './kafka-runtime';
+
+const PUBLISH_TIMEOUT_MS = 2000;
+const SECRET = 'e2e-github-secret';
+const QUEUE = 'webhooks';
+
+let peer: ServiceBusTestPeer;
+let bundle: string;
+let cleanup: () => void;
+const children: ChildProcessWithoutNullStreams[] = [];
+
+/** Starts the runtime bundle with BUS=servicebus against `connectionString`; resolves its base URL. */
+async function startRuntime(connectionString: string): Promise<string> {
+  const child = spawn(process.execPath, [bundle], {
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BUS: 'servicebus',
+      SERVICEBUS_CONNECTION_STRING: connectionString,
+      SERVICEBUS_QUEUE: QUEUE,
+      WEBHOOK_VERIFY: 'github',
+      WEBHOOK_SECRET: SECRET,
+      PUBLISH_TIMEOUT_MS: String(PUBLISH_TIMEOUT_MS),
+      SHUTDOWN_TIMEOUT_MS: '3000',
+    },
+  });
+  children.push(child);
+  child.stderr.resume();
+  let port: number | undefined;
+  let buffered = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buffered += d.toString();
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    for (const line of parts) {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      if (entry['msg'] === 'ready') port = entry['port'] as number;
+    }
+  });
+  await until(() => port, 15_000, 'runtime ready');
+  return `http://127.0.0.1:${String(port)}`;
+}
+
+/** A GitHub-signed webhook (X-Hub-Signature-256 over the raw body, X-GitHub-Delivery id). */
+async function post(base: string, clientId: string, delivery = randomUUID()): Promise<WebhookResponse> {
+  const body = JSON.stringify({ clientId, opportunity: { stage: 'new', amount: 42 }, extra: 'kept' });
+  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  const started = Date.now();
+  const res = await fetch(`${base}/webhook`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': signature,
+      'x-github-delivery': delivery,
+    },
+    body,
+  });
+  const parsed = (await res.json()) as Record<string, unknown>;
+  return { status: res.status, headers: res.headers, body: parsed, elapsedMs: Date.now() - started };
+}
+
+function expectRefusedInTime(res: WebhookResponse): void {
+  expect(res.status).toBe(503);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  // The publish time-out plus slack for a busy 2-core machine.
+  expect(res.elapsedMs).toBeLessThan(PUBLISH_TIMEOUT_MS + 1000);
+}
+
+const waitReady = (base: string, status: number, timeoutMs: number): Promise<boolean> =>
+  untilAsync(
+    async () => ((await readyStatus(base)) === status ? true : undefined),
+    timeoutMs,
+    `/readyz ${status}`,
+  );
+
+/** The first request after a recovery may still meet the failed link: post until one is accepted. */
+const until202 = (base: string, clientId: string): Promise<WebhookResponse> =>
+  untilAsync(
+    async () => {
+      const res = await post(base, clientId);
+      return res.status === 202 ? res : undefined;
+    },
+    10_000,
+    '202',
+  );
+
+function correlationIds(): string[] {
+  return peer.received.map((m) => String(m.correlationId));
+}
+
+beforeAll(async () => {
+  ({ bundle, cleanup } = buildRuntimeBundle());
+  peer = await startServiceBusTestPeer({ entities: [QUEUE] });
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await peer.close();
+  cleanup();
+});
+
+describe('BUS=servicebus end to end against the Service Bus test peer', () => {
+  let base: string;
+
+  test('202 implies the peer holds the message with the documented fields', async () => {
+    base = await startRuntime(peer.connectionString);
+    await waitReady(base, 200, 10_000);
+    const delivery = randomUUID();
+    const res = await post(base, 'client-a', delivery);
+    expect(res.status).toBe(202);
+    const correlationId = res.body['correlationId'] as string;
+    expect(res.headers.get('x-correlation-id')).toBe(correlationId);
+
+    const stored = peer.received.find((m) => m.correlationId === correlationId);
+    expect(stored).toBeDefined();
+    expect(stored).toMatchObject({
+      entity: QUEUE,
+      messageId: delivery,
+      subject: 'webhook',
+      contentType: 'application/json',
+    });
+    const body = JSON.parse(stored?.body.toString('utf8') ?? '{}') as Record<string, unknown>;
+    expect(body).toMatchObject({
+      clientId: 'client-a',
+      opportunity: { stage: 'new', amount: 42 },
+      extra: 'kept',
+      correlationId,
+    });
+    const receivedAt = new Date(body['receivedAt'] as string);
+    expect(stored?.applicationProperties).toEqual({
+      cloudEvents_specversion: '1.0',
+      cloudEvents_id: correlationId,
+      cloudEvents_source: '/webhooks/github',
+      cloudEvents_type: 'com.cdktf-azure-webhooks.webhook.received',
+      cloudEvents_time: receivedAt,
+      cloudEvents_subject: 'client-a',
+    });
+  }, 60_000);
+
+  test('peer refusing: 503 + Retry-After within PUBLISH_TIMEOUT_MS, never 202, nothing stored; then 202 again', async () => {
+    const before = peer.received.length;
+    peer.refuse('amqp:internal-error', 'test peer refuses');
+    for (let i = 0; i < 3; i += 1) expectRefusedInTime(await post(base, 'refused'));
+    expect(peer.received).toHaveLength(before);
+    await peer.recover();
+    const res = await until202(base, 'after-refuse');
+    expect(correlationIds()).toContain(res.body['correlationId']);
+  }, 60_000);
+
+  test('peer stalled: 503 + Retry-After within PUBLISH_TIMEOUT_MS, never 202; then 202 again', async () => {
+    const before = peer.received.length;
+    peer.stall();
+    for (let i = 0; i < 2; i += 1) expectRefusedInTime(await post(base, 'stalled'));
+    expect(peer.received).toHaveLength(before);
+    await peer.recover();
+    const res = await until202(base, 'after-stall');
+    expect(correlationIds()).toContain(res.body['correlationId']);
+  }, 60_000);
+
+  test('peer unreachable: /readyz 503 and 503 in time; back: /readyz 200 and 202 without a restart', async () => {
+    await peer.goOffline();
+    await waitReady(base, 503, 5000);
+    for (let i = 0; i < 3; i += 1) expectRefusedInTime(await post(base, 'offline'));
+    await peer.recover();
+    await waitReady(base, 200, 15_000);
+    const res = await until202(base, 'after-offline');
+    expect(correlationIds()).toContain(res.body['correlationId']);
+  }, 60_000);
+
+  test('a runtime started while the broker is down serves 503, then 202 once it is up', async () => {
+    await peer.goOffline();
+    const late = await startRuntime(peer.connectionString);
+    expect((await fetch(`${late}/healthz`)).status).toBe(200);
+    expect(await readyStatus(late)).toBe(503);
+    expectRefusedInTime(await post(late, 'late-offline'));
+    await peer.recover();
+    await waitReady(late, 200, 15_000);
+    const res = await until202(late, 'late-after');
+    expect(correlationIds()).toContain(res.body['correlationId']);
+  }, 60_000);
+
+  test('N concurrent requests: all 202, all stored, in fewer than N broker transfers', async () => {
+    const N = 50;
+    // The previous outage also cut this runtime off; it must be back before the burst.
+    await waitReady(base, 200, 15_000);
+    const transfersBefore = peer.transfers.length;
+    const results = await Promise.all(Array.from({ length: N }, (_, i) => post(base, `burst-${i}`)));
+    expect(results.map((r) => r.status)).toEqual(Array<number>(N).fill(202));
+    const ids = correlationIds();
+    for (const r of results) expect(ids).toContain(r.body['correlationId']);
+    const transfers = peer.transfers.slice(transfersBefore);
+    expect(transfers.reduce((sum, t) => sum + t.messageCount, 0)).toBe(N);
+    expect(transfers.length).toBeLessThan(N);
+  }, 60_000);
+
+  test('every message the peer holds was answered 202 (none from refused, stalled or offline requests)', () => {
+    const clientIds = peer.received.map(
+      (m) => (JSON.parse(m.body.toString('utf8')) as { clientId: string }).clientId,
+    );
+    for (const refused of ['refused', 'stalled', 'offline', 'late-offline'])
+      expect(clientIds).not.toContain(refused);
+  });
+});

@@ -1,0 +1,11 @@
+/** AMQP 1.0 test peer standing in for Azure Service Bus in tests; never shipped. */
+export { startServiceBusTestPeer } from './peer';
+export type {
+  CbsRequest,
+  ManagementRequest,
+  PeerMode,
+  ReceivedMessage,
+  ServiceBusTestPeer,
+  ServiceBusTestPeerOptions,
+  TransferRecord,
+} from './peer';

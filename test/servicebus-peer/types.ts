@@ -1,0 +1,61 @@
+/** The public shape of the Service Bus AMQP test peer (./peer.ts). */
+import type { ReceivedMessage } from './decode';
+import type { CbsRequest, ManagementRequest } from './requests';
+
+export interface ServiceBusTestPeerOptions {
+  /** Port on 127.0.0.1. @default 0 (an ephemeral port, reported as `port`) */
+  readonly port?: number;
+  /**
+   * `max-message-size` advertised on the peer's end of each sender link; the SDK sizes its
+   * batches from it. @default 262144 (256 KiB, the Service Bus Standard tier limit)
+   */
+  readonly maxMessageSize?: number;
+  /** Entity names that exist; attaching to another one fails with `amqp:not-found`. @default any */
+  readonly entities?: readonly string[];
+  /** @default 'RootManageSharedAccessKey' */
+  readonly keyName?: string;
+  /** @default a fixed test key (base64 text, used as-is as the HMAC key, like the service) */
+  readonly key?: string;
+}
+
+/** One transfer (one `sendMessages` call of the SDK), whatever its outcome. */
+export interface TransferRecord {
+  readonly index: number;
+  readonly entity: string;
+  /** 0 for a single message, 0x80013700 for a batch. */
+  readonly format: number;
+  readonly messageCount: number;
+  readonly bytes: number;
+  readonly outcome: 'accepted' | 'rejected' | 'stalled';
+}
+
+export type PeerMode = 'accept' | 'refuse' | 'stall';
+
+export interface ServiceBusTestPeer {
+  readonly host: string;
+  readonly port: number;
+  /** `Endpoint=sb://127.0.0.1:<port>;SharedAccessKeyName=…;SharedAccessKey=…;UseDevelopmentEmulator=true` */
+  readonly connectionString: string;
+  /** Messages the peer ACCEPTED (settled with `accepted`), in arrival order. */
+  readonly received: readonly ReceivedMessage[];
+  /** Every transfer that arrived, with its outcome. */
+  readonly transfers: readonly TransferRecord[];
+  readonly cbsRequests: readonly CbsRequest[];
+  readonly managementRequests: readonly ManagementRequest[];
+  /** Number of AMQP connections accepted so far. */
+  readonly connectionCount: number;
+  readonly mode: PeerMode;
+  /** Reject every following transfer with this AMQP error. */
+  refuse(condition?: string, description?: string): void;
+  /** Never settle following transfers (the sender must give up on its own). */
+  stall(): void;
+  /** Destroy every open socket at once (no AMQP close), as a network failure would. */
+  dropConnections(): void;
+  /** Drop the connections and stop listening: new connections are refused. */
+  goOffline(): Promise<void>;
+  /** Accept again, listening again on the same port if offline. */
+  recover(): Promise<void>;
+  /** Resolves once `received` holds at least `count` messages; rejects after `timeoutMs`. */
+  waitForMessages(count: number, timeoutMs?: number): Promise<readonly ReceivedMessage[]>;
+  close(): Promise<void>;
+}
