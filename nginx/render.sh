@@ -1,0 +1,155 @@
+#!/bin/sh
+# Renders nginx/nginx.conf.template into a complete nginx.conf from the environment.
+#
+# The ONE render step of the proxy tier: the nginx image runs it from /docker-entrypoint.d/ (the
+# official image's hook, before its own envsubst step), the Azure Functions custom handler runs
+# it before exec'ing NGINX, and the tests and `npm run local` run this same file.
+#
+# Usage: render.sh [TEMPLATE] [OUTPUT]
+#   TEMPLATE  default $WEBHOOK_PROXY_TEMPLATE or /etc/nginx/webhook/nginx.conf.template
+#   OUTPUT    default $WEBHOOK_PROXY_CONF or /etc/nginx/nginx.conf
+#
+# Why not only envsubst on /etc/nginx/templates: envsubst cannot loop, and the upstream block needs
+# one `server` line per entry of UPSTREAM_SERVERS (likewise one set_real_ip_from per trusted CIDR).
+# This script validates every variable (message names the variable, the allowed values and the
+# value received; exit 1), generates those lines, then calls envsubst with an explicit list of
+# names so NGINX's own `$variables` are left alone.
+set -eu
+
+me="render.sh"
+fail() {
+  printf '%s: %s\n' "$me" "$1" >&2
+  exit 1
+}
+
+template="${1:-${WEBHOOK_PROXY_TEMPLATE:-/etc/nginx/webhook/nginx.conf.template}}"
+output="${2:-${WEBHOOK_PROXY_CONF:-/etc/nginx/nginx.conf}}"
+[ -r "$template" ] || fail "template '$template' is not readable"
+command -v envsubst >/dev/null 2>&1 || fail "envsubst (gettext) is not installed"
+
+# is_uint VALUE: a non-empty string of digits without a leading zero (or "0").
+is_uint() {
+  case "$1" in
+    '' | *[!0-9]*) return 1 ;;
+    0) return 0 ;;
+    0*) return 1 ;;
+  esac
+  [ "${#1}" -le 9 ]
+}
+
+# require_int NAME VALUE MIN MAX
+require_int() {
+  if ! is_uint "$2" || [ "$2" -lt "$3" ] || [ "$2" -gt "$4" ]; then
+    fail "$1 must be an integer from $3 to $4 (got '$2')"
+  fi
+}
+
+# duration_ms NAME VALUE MAX_MS: accepts NGINX durations written as <n>ms or <n>s; prints ms.
+duration_ms() {
+  case "$2" in
+    *ms) n="${2%ms}" ms="${2%ms}" ;;
+    *s) n="${2%s}" ms="" ;;
+    *) n="" ms="" ;;
+  esac
+  if ! is_uint "$n" || [ "$n" -eq 0 ]; then
+    fail "$1 must be a duration like 500ms or 3s, above 0 and at most ${3}ms (got '$2')"
+  fi
+  [ -n "$ms" ] || ms=$((n * 1000))
+  if [ "$ms" -gt "$3" ]; then
+    fail "$1 must be a duration like 500ms or 3s, above 0 and at most ${3}ms (got '$2')"
+  fi
+  printf '%s' "$ms"
+}
+
+# --- Inputs, defaults, validation ----------------------------------------------------------------
+UPSTREAM_SERVERS="${UPSTREAM_SERVERS:-}"
+LISTEN_ADDRESS="${LISTEN_ADDRESS:-0.0.0.0}"
+LISTEN_PORT="${LISTEN_PORT:-8080}"
+MAX_BODY_BYTES="${MAX_BODY_BYTES:-1048576}"
+RATE_LIMIT_RPS="${RATE_LIMIT_RPS:-100}"
+RATE_LIMIT_BURST="${RATE_LIMIT_BURST:-200}"
+TRUSTED_PROXY_CIDR="${TRUSTED_PROXY_CIDR:-}"
+CLIENT_TIMEOUT="${CLIENT_TIMEOUT:-3s}"
+PROXY_CONNECT_TIMEOUT="${PROXY_CONNECT_TIMEOUT:-1s}"
+PROXY_READ_TIMEOUT="${PROXY_READ_TIMEOUT:-4500ms}"
+UPSTREAM_KEEPALIVE="${UPSTREAM_KEEPALIVE:-32}"
+WORKER_PROCESSES="${WORKER_PROCESSES:-auto}"
+NGINX_RUN_DIR="${NGINX_RUN_DIR:-/tmp/nginx}"
+ACCESS_LOG="${ACCESS_LOG:-/dev/stdout}"
+ERROR_LOG="${ERROR_LOG:-stderr}"
+
+[ -n "$(printf '%s' "$UPSTREAM_SERVERS" | tr -d ' ,')" ] ||
+  fail "UPSTREAM_SERVERS is required: space- or comma-separated host:port entries, e.g. 'runtime1:8000 runtime2:8000' (got '')"
+
+UPSTREAM_SERVER_LINES=""
+for server in $(printf '%s' "$UPSTREAM_SERVERS" | tr ',' ' '); do
+  host="${server%:*}"
+  port="${server##*:}"
+  case "$host" in
+    '' | *[!A-Za-z0-9._-]*) fail "UPSTREAM_SERVERS entries must be host:port with a DNS name or IPv4 address as host (got '$server')" ;;
+  esac
+  [ "$host" != "$server" ] || fail "UPSTREAM_SERVERS entries must be host:port with a DNS name or IPv4 address as host (got '$server')"
+  require_int "UPSTREAM_SERVERS port of '$server'" "$port" 1 65535
+  # max_fails/fail_timeout: a runtime that refused a connection is skipped for 10 s.
+  line="        server ${host}:${port} max_fails=1 fail_timeout=10s;"
+  UPSTREAM_SERVER_LINES="${UPSTREAM_SERVER_LINES}${UPSTREAM_SERVER_LINES:+
+}${line}"
+done
+
+case "$LISTEN_ADDRESS" in
+  '' | *[!0-9.]*) fail "LISTEN_ADDRESS must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (got '$LISTEN_ADDRESS')" ;;
+esac
+require_int LISTEN_PORT "$LISTEN_PORT" 1 65535
+require_int MAX_BODY_BYTES "$MAX_BODY_BYTES" 1 104857600
+require_int RATE_LIMIT_RPS "$RATE_LIMIT_RPS" 1 100000
+require_int RATE_LIMIT_BURST "$RATE_LIMIT_BURST" 0 100000
+require_int UPSTREAM_KEEPALIVE "$UPSTREAM_KEEPALIVE" 1 1024
+[ "$WORKER_PROCESSES" = auto ] || require_int WORKER_PROCESSES "$WORKER_PROCESSES" 1 64
+
+# Every timeout stays below Shopify's 5 s sender timeout, the strictest of the common senders.
+duration_ms CLIENT_TIMEOUT "$CLIENT_TIMEOUT" 4999 >/dev/null
+connect_ms="$(duration_ms PROXY_CONNECT_TIMEOUT "$PROXY_CONNECT_TIMEOUT" 4999)"
+read_ms="$(duration_ms PROXY_READ_TIMEOUT "$PROXY_READ_TIMEOUT" 4999)"
+[ "$connect_ms" -lt "$read_ms" ] ||
+  fail "PROXY_CONNECT_TIMEOUT must be shorter than PROXY_READ_TIMEOUT (got '$PROXY_CONNECT_TIMEOUT' and '$PROXY_READ_TIMEOUT')"
+
+REAL_IP_FROM_LINES="    # No TRUSTED_PROXY_CIDR: X-Forwarded-For is never believed; the client is the peer address."
+if [ -n "$(printf '%s' "$TRUSTED_PROXY_CIDR" | tr -d ' ,')" ]; then
+  REAL_IP_FROM_LINES=""
+  for cidr in $(printf '%s' "$TRUSTED_PROXY_CIDR" | tr ',' ' '); do
+    case "$cidr" in
+      *[!0-9A-Fa-f:./]* | */*/* | /*) fail "TRUSTED_PROXY_CIDR entries must be IP addresses or CIDR ranges such as 10.0.1.0/24 (got '$cidr')" ;;
+    esac
+    REAL_IP_FROM_LINES="${REAL_IP_FROM_LINES}${REAL_IP_FROM_LINES:+
+}    set_real_ip_from ${cidr};"
+  done
+fi
+
+case "$NGINX_RUN_DIR" in
+  /*) ;;
+  *) fail "NGINX_RUN_DIR must be an absolute path (got '$NGINX_RUN_DIR')" ;;
+esac
+for value in "$NGINX_RUN_DIR" "$ACCESS_LOG" "$ERROR_LOG"; do
+  case "$value" in
+    *[\;\ \	\{\}\$\'\"]* | '') fail "NGINX_RUN_DIR, ACCESS_LOG and ERROR_LOG must be non-empty paths without spaces, quotes, ';', '{', '}' or '\$' (got '$value')" ;;
+  esac
+done
+mkdir -p "$NGINX_RUN_DIR"
+
+# --- Render ----------------------------------------------------------------------------------------
+export UPSTREAM_SERVER_LINES REAL_IP_FROM_LINES LISTEN_ADDRESS LISTEN_PORT MAX_BODY_BYTES \
+  RATE_LIMIT_RPS RATE_LIMIT_BURST CLIENT_TIMEOUT PROXY_CONNECT_TIMEOUT PROXY_READ_TIMEOUT \
+  UPSTREAM_KEEPALIVE WORKER_PROCESSES NGINX_RUN_DIR ACCESS_LOG ERROR_LOG
+names='${UPSTREAM_SERVER_LINES} ${REAL_IP_FROM_LINES} ${LISTEN_ADDRESS} ${LISTEN_PORT} ${MAX_BODY_BYTES}
+${RATE_LIMIT_RPS} ${RATE_LIMIT_BURST} ${CLIENT_TIMEOUT} ${PROXY_CONNECT_TIMEOUT} ${PROXY_READ_TIMEOUT}
+${UPSTREAM_KEEPALIVE} ${WORKER_PROCESSES} ${NGINX_RUN_DIR} ${ACCESS_LOG} ${ERROR_LOG}'
+
+tmp="${output}.tmp.$$"
+envsubst "$names" <"$template" >"$tmp"
+# A placeholder left behind means the template names a variable this script does not provide.
+if grep -n '\${[A-Z_][A-Z0-9_]*}' "$tmp" >&2; then
+  rm -f "$tmp"
+  fail "the template uses placeholders this script does not render (lines above)"
+fi
+mv "$tmp" "$output"
+printf '%s: rendered %s (upstreams: %s; listen %s:%s)\n' "$me" "$output" "$(printf '%s' "$UPSTREAM_SERVERS" | tr -s ', ' '  ')" "$LISTEN_ADDRESS" "$LISTEN_PORT"
