@@ -11,7 +11,16 @@ import type { IConstruct } from 'constructs';
 export interface IPrincipal extends IConstruct {
   /** Object (principal) id of the identity. */
   readonly principalId: string;
+  /**
+   * What kind of principal it is, when known: set on role assignments as `principal_type` (and a
+   * `ServicePrincipal` skips the Entra ID replication check on a just-created identity).
+   * @default - unknown; Azure looks it up
+   */
+  readonly principalType?: PrincipalType;
 }
+
+/** `principal_type` values of `azurerm_role_assignment`. */
+export type PrincipalType = 'ServicePrincipal' | 'User' | 'Group';
 
 /** Which protocol the runtime speaks to the bus. */
 export type MessageBusKind = 'serviceBus' | 'kafka';

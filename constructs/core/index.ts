@@ -1,0 +1,6 @@
+export * from './types';
+export * from './validation';
+export * from './naming';
+export * from './diagnostics';
+export * from './role-assignment';
+export * from './identity';

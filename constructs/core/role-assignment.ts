@@ -1,0 +1,40 @@
+/**
+ * Azure RBAC role assignments for data-plane grants (`grantSend`, `grantPull`, ...). Construct ids
+ * are derived from the role and the principal's construct address, so they are stable across
+ * synths and two grants of the same role to the same principal collide loudly instead of silently
+ * duplicating.
+ */
+import type { Construct } from 'constructs';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import type { IPrincipal } from './types';
+
+export interface GrantRoleProps {
+  /** Resource id the role applies to: keep it as narrow as the service allows (an entity, not a namespace). */
+  readonly scopeId: string;
+  /** Built-in role name, e.g. `Azure Service Bus Data Sender`. */
+  readonly roleDefinitionName: string;
+  /** Who receives the role. */
+  readonly principal: IPrincipal;
+}
+
+/**
+ * A stable construct id for `roleDefinitionName` granted to `principal`:
+ * `<RoleWithoutSpaces>-<first 8 chars of the principal's node.addr>`.
+ */
+export function roleAssignmentId(roleDefinitionName: string, principal: IPrincipal): string {
+  return `${roleDefinitionName.replace(/[^A-Za-z0-9]/g, '')}-${principal.node.addr.slice(0, 8)}`;
+}
+
+/** Creates one role assignment under `scope` with construct id `id`. */
+export function grantRole(scope: Construct, id: string, props: GrantRoleProps): RoleAssignment {
+  const principalType = props.principal.principalType;
+  return new RoleAssignment(scope, id, {
+    scope: props.scopeId,
+    roleDefinitionName: props.roleDefinitionName,
+    principalId: props.principal.principalId,
+    principalType,
+    // A just-created managed identity may not have replicated to Entra ID when the assignment is
+    // made; skipping the lookup avoids a PrincipalNotFound failure on first apply (provider docs).
+    skipServicePrincipalAadCheck: principalType === 'ServicePrincipal' ? true : undefined,
+  });
+}

@@ -1,0 +1,3 @@
+export * from './message-bus-base';
+export * from './options';
+export * from './message-bus';

@@ -1,0 +1,171 @@
+/** Props of `MessageBus`: the Service Bus and Kafka option groups and their defaults. */
+import type { MessageBusKind } from '../core/types';
+import type { PrivateEndpointOptions } from '../shared/private-link';
+import type { ServiceBusEntityType } from './message-bus-base';
+
+export interface ServiceBusOptions {
+  /**
+   * `Standard` or `Premium` (Basic has no duplicate detection or topics). Changing to Premium
+   * replaces the namespace.
+   * @default 'Standard'
+   */
+  readonly sku?: 'Standard' | 'Premium';
+  /**
+   * Premium messaging units: 1, 2, 4, 8 or 16 (Premium only).
+   * @default 1 on Premium
+   */
+  readonly capacity?: number;
+  /**
+   * Premium messaging partitions: 1, 2 or 4 (Premium only, fixed at creation).
+   * @default 1 on Premium
+   */
+  readonly premiumMessagingPartitions?: number;
+  /**
+   * Publish to a queue, or to a topic that downstream apps subscribe to (`addSubscription`).
+   * @default 'queue'
+   */
+  readonly entityType?: ServiceBusEntityType;
+  /**
+   * Queue or topic name.
+   * @default 'webhooks'
+   */
+  readonly entityName?: string;
+  /**
+   * Drop a message whose MessageId was already seen within the window (the runtime sets the
+   * sender's delivery id as MessageId, so a sender retry is not enqueued twice). Forces a new entity.
+   * @default true
+   */
+  readonly duplicateDetection?: boolean;
+  /**
+   * Duplicate detection window, PT20S to P7D.
+   * @default 'PT10M'
+   */
+  readonly duplicateDetectionWindow?: string;
+  /**
+   * Deliveries before a message is dead-lettered (queue), 1-2000.
+   * @default 10
+   */
+  readonly maxDeliveryCount?: number;
+  /**
+   * Peek-lock duration (queue), PT5S to PT5M.
+   * @default 'PT1M'
+   */
+  readonly lockDuration?: string;
+  /**
+   * Message time-to-live.
+   * @default 'P14D'
+   */
+  readonly defaultMessageTtl?: string;
+  /**
+   * Dead-letter (queue) messages that expire instead of dropping them.
+   * @default true
+   */
+  readonly deadLetteringOnMessageExpiration?: boolean;
+  /**
+   * Entity size in MB: 1024-5120 in steps of 1024 on Standard; up to 81920 on Premium.
+   * @default 1024
+   */
+  readonly maxSizeInMegabytes?: number;
+  /**
+   * Partitioned entity (forces a new entity).
+   * @default false
+   */
+  readonly partitioningEnabled?: boolean;
+}
+
+export interface KafkaOptions {
+  /**
+   * `Standard` or `Premium`: Basic has no Kafka endpoint.
+   * @default 'Standard'
+   */
+  readonly sku?: 'Standard' | 'Premium';
+  /**
+   * Throughput units (Standard, 1-40) or processing units (Premium: 1, 2, 4, 8, 16).
+   * @default 1
+   */
+  readonly capacity?: number;
+  /**
+   * Auto-inflate up to this many throughput units (Standard only, capacity-40).
+   * @default - auto-inflate off
+   */
+  readonly autoInflateMaximumThroughputUnits?: number;
+  /**
+   * Event hub (Kafka topic) name.
+   * @default 'webhooks'
+   */
+  readonly topicName?: string;
+  /**
+   * Partitions: 1-32 on Standard, 1-100 on Premium. Cannot be lowered later.
+   * @default 4
+   */
+  readonly partitionCount?: number;
+  /**
+   * Retention in days (`message_retention`): 1-7 on Standard, 1-90 on Premium. Mutually
+   * exclusive with `retentionHours`.
+   * @default 1 (when retentionHours is not set)
+   */
+  readonly messageRetentionDays?: number;
+  /**
+   * Retention in hours with the `Delete` cleanup policy (`retention_description`). Mutually
+   * exclusive with `messageRetentionDays`.
+   * @default - messageRetentionDays is used
+   */
+  readonly retentionHours?: number;
+}
+
+export interface MessageBusProps {
+  /** Namespace name: 6-50 letters, digits and -, globally unique (see `resourceName(..., { unique: true })`). */
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /**
+   * Azure Service Bus (AMQP) or Event Hubs through its Kafka endpoint.
+   * @default 'serviceBus'
+   */
+  readonly kind?: MessageBusKind;
+  /** @default - the defaults of each option */
+  readonly serviceBus?: ServiceBusOptions;
+  /** @default - the defaults of each option */
+  readonly kafka?: KafkaOptions;
+  /**
+   * A private endpoint (subresource `namespace`, zone `privatelink.servicebus.windows.net`).
+   * Service Bus: Premium only.
+   * @default - none
+   */
+  readonly privateEndpoint?: PrivateEndpointOptions;
+  /**
+   * Public network access to the namespace.
+   * @default - false when `privateEndpoint` is given, else true (Standard has no private endpoint)
+   */
+  readonly publicNetworkAccessEnabled?: boolean;
+  /**
+   * Send the namespace's logs and metrics to this workspace.
+   * @default - no diagnostic settings
+   */
+  readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * Tags on the namespace (and private endpoint).
+   * @default - no tags
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/** Attributes of an existing namespace for `MessageBus.fromNamespaceId`. */
+export interface MessageBusAttributes {
+  /** Resource id of the Service Bus or Event Hubs namespace. */
+  readonly namespaceId: string;
+  /** @default 'serviceBus' */
+  readonly kind?: MessageBusKind;
+  /** Queue, topic or event hub the runtime publishes to. */
+  readonly entityName: string;
+  /**
+   * Service Bus entity type.
+   * @default 'queue'
+   */
+  readonly entityType?: ServiceBusEntityType;
+  /**
+   * Namespace name, required when `namespaceId` is a token (unknown at synth).
+   * @default - the last segment of `namespaceId`
+   */
+  readonly namespaceName?: string;
+}

@@ -1,0 +1,3 @@
+export * from './cidr';
+export * from './address-plan';
+export * from './webhook-network';
