@@ -69,6 +69,7 @@ MAX_BODY_BYTES="${MAX_BODY_BYTES:-1048576}"
 RATE_LIMIT_RPS="${RATE_LIMIT_RPS:-100}"
 RATE_LIMIT_BURST="${RATE_LIMIT_BURST:-200}"
 TRUSTED_PROXY_CIDR="${TRUSTED_PROXY_CIDR:-}"
+UPSTREAM_HOST_HEADER="${UPSTREAM_HOST_HEADER:-}"
 CLIENT_TIMEOUT="${CLIENT_TIMEOUT:-3s}"
 PROXY_CONNECT_TIMEOUT="${PROXY_CONNECT_TIMEOUT:-1s}"
 PROXY_READ_TIMEOUT="${PROXY_READ_TIMEOUT:-4500ms}"
@@ -95,6 +96,24 @@ for server in $(printf '%s' "$UPSTREAM_SERVERS" | tr ',' ' '); do
   UPSTREAM_SERVER_LINES="${UPSTREAM_SERVER_LINES}${UPSTREAM_SERVER_LINES:+
 }${line}"
 done
+
+# Host sent to the runtimes. Unset: the Host the client sent ($host), right for compose and
+# `npm run local`. Set: that name, for upstreams that route by Host (Container Apps ingress: the
+# runtime's FQDN; $host there would be the proxy's own FQDN and the request would come back here).
+# shellcheck disable=SC2016 # NGINX's own $host, written literally on purpose
+UPSTREAM_HOST_VALUE='$host'
+if [ -n "$UPSTREAM_HOST_HEADER" ]; then
+  hh_name="${UPSTREAM_HOST_HEADER%:*}"
+  case "$hh_name" in
+    '' | *[!A-Za-z0-9.-]* | .* | -* | *..*)
+      fail "UPSTREAM_HOST_HEADER must be a DNS name with an optional :port, e.g. 'webhook-runtime.internal.example.azurecontainerapps.io' (got '$UPSTREAM_HOST_HEADER')" ;;
+  esac
+  [ "${#hh_name}" -le 253 ] ||
+    fail "UPSTREAM_HOST_HEADER must be a DNS name of at most 253 characters (got '$UPSTREAM_HOST_HEADER')"
+  [ "$hh_name" = "$UPSTREAM_HOST_HEADER" ] ||
+    require_int "UPSTREAM_HOST_HEADER port of '$UPSTREAM_HOST_HEADER'" "${UPSTREAM_HOST_HEADER##*:}" 1 65535
+  UPSTREAM_HOST_VALUE="$UPSTREAM_HOST_HEADER"
+fi
 
 case "$LISTEN_ADDRESS" in
   '' | *[!0-9.]*) fail "LISTEN_ADDRESS must be an IPv4 address such as 0.0.0.0 or 127.0.0.1 (got '$LISTEN_ADDRESS')" ;;
@@ -137,10 +156,10 @@ done
 mkdir -p "$NGINX_RUN_DIR"
 
 # --- Render ----------------------------------------------------------------------------------------
-export UPSTREAM_SERVER_LINES REAL_IP_FROM_LINES LISTEN_ADDRESS LISTEN_PORT MAX_BODY_BYTES \
+export UPSTREAM_SERVER_LINES REAL_IP_FROM_LINES UPSTREAM_HOST_VALUE LISTEN_ADDRESS LISTEN_PORT MAX_BODY_BYTES \
   RATE_LIMIT_RPS RATE_LIMIT_BURST CLIENT_TIMEOUT PROXY_CONNECT_TIMEOUT PROXY_READ_TIMEOUT \
   UPSTREAM_KEEPALIVE WORKER_PROCESSES NGINX_RUN_DIR ACCESS_LOG ERROR_LOG
-names='${UPSTREAM_SERVER_LINES} ${REAL_IP_FROM_LINES} ${LISTEN_ADDRESS} ${LISTEN_PORT} ${MAX_BODY_BYTES}
+names='${UPSTREAM_SERVER_LINES} ${REAL_IP_FROM_LINES} ${UPSTREAM_HOST_VALUE} ${LISTEN_ADDRESS} ${LISTEN_PORT} ${MAX_BODY_BYTES}
 ${RATE_LIMIT_RPS} ${RATE_LIMIT_BURST} ${CLIENT_TIMEOUT} ${PROXY_CONNECT_TIMEOUT} ${PROXY_READ_TIMEOUT}
 ${UPSTREAM_KEEPALIVE} ${WORKER_PROCESSES} ${NGINX_RUN_DIR} ${ACCESS_LOG} ${ERROR_LOG}'
 
@@ -152,4 +171,4 @@ if grep -n '\${[A-Z_][A-Z0-9_]*}' "$tmp" >&2; then
   fail "the template uses placeholders this script does not render (lines above)"
 fi
 mv "$tmp" "$output"
-printf '%s: rendered %s (upstreams: %s; listen %s:%s)\n' "$me" "$output" "$(printf '%s' "$UPSTREAM_SERVERS" | tr -s ', ' '  ')" "$LISTEN_ADDRESS" "$LISTEN_PORT"
+printf '%s: rendered %s (upstreams: %s; upstream Host: %s; listen %s:%s)\n' "$me" "$output" "$(printf '%s' "$UPSTREAM_SERVERS" | tr -s ', ' '  ')" "$UPSTREAM_HOST_VALUE" "$LISTEN_ADDRESS" "$LISTEN_PORT"

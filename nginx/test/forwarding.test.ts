@@ -1,6 +1,6 @@
 /**
  * What reaches the runtime through the real NGINX (recorded by a real node:http upstream):
- * Host, X-Real-IP, X-Forwarded-For, X-Forwarded-Proto, X-Request-Id; keep-alive to the upstream;
+ * Host (the client's, or UPSTREAM_HOST_HEADER for Container Apps), X-Forwarded-Host, X-Real-IP, X-Forwarded-For, X-Forwarded-Proto, X-Request-Id; keep-alive to the upstream;
  * and the JSON access log carrying the same request id.
  */
 import { postWebhook, send, startRecordingUpstream, type RecordingUpstream } from './support/http';
@@ -31,6 +31,7 @@ describe('behind a trusted gateway (TRUSTED_PROXY_CIDR covers the peer)', () => 
     expect(response.status).toBe(202);
     const seen = upstream.received[0];
     expect(seen?.headers.host).toBe('webhooks.example.com');
+    expect(seen?.headers['x-forwarded-host']).toBe('webhooks.example.com');
     expect(seen?.headers['x-real-ip']).toBe('203.0.113.7');
     expect(seen?.headers['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1');
     expect(seen?.headers['x-forwarded-proto']).toBe('https');
@@ -125,5 +126,48 @@ describe('without TRUSTED_PROXY_CIDR (the default)', () => {
     expect(upstream.received[0]?.headers['x-forwarded-for']).toBe('203.0.113.66, 127.0.0.1');
     const line = await nginx.waitForRequestLog(String(response.headers['x-request-id']));
     expect(line?.client_addr).toBe('127.0.0.1');
+  });
+});
+
+describe('with UPSTREAM_HOST_HEADER (Container Apps: the ingress routes by Host)', () => {
+  // On Container Apps the gateway reaches NGINX by the proxy app's FQDN, so $host is the proxy's own
+  // name; sent on as Host, the environment's ingress would route the request back to the proxy.
+  const runtimeFqdn = 'webhook-runtime.internal.example-env.westeurope.azurecontainerapps.io';
+  const proxyFqdn = 'webhook-proxy.example-env.westeurope.azurecontainerapps.io';
+  let upstream: RecordingUpstream;
+  let nginx: RunningNginx;
+
+  beforeAll(async () => {
+    upstream = await startRecordingUpstream('runtime-a');
+    upstream.behaviour = { kind: 'answer', status: 200 };
+    nginx = await startNginx({ upstreams: [upstream.address], env: { UPSTREAM_HOST_HEADER: runtimeFqdn } });
+  });
+  afterAll(async () => {
+    await nginx.stop();
+    await upstream.close();
+  });
+  beforeEach(() => {
+    upstream.received.length = 0;
+  });
+
+  it("sends the runtime's FQDN as Host and the proxy's own host as X-Forwarded-Host on POST /webhook", async () => {
+    const response = await postWebhook(nginx.port, undefined, { host: proxyFqdn });
+    expect(response.status).toBe(200);
+    expect(upstream.received).toHaveLength(1);
+    expect(upstream.received[0]?.headers.host).toBe(runtimeFqdn);
+    expect(upstream.received[0]?.headers['x-forwarded-host']).toBe(proxyFqdn);
+  });
+
+  it('sends the same Host on the /readyz probe it forwards', async () => {
+    const response = await send(nginx.port, { path: '/readyz', headers: { host: proxyFqdn } });
+    expect(response.status).toBe(200);
+    expect(upstream.received[0]?.url).toBe('/readyz');
+    expect(upstream.received[0]?.headers.host).toBe(runtimeFqdn);
+  });
+
+  it('ignores a Host or X-Forwarded-Host the client tries to choose for the runtime', async () => {
+    await postWebhook(nginx.port, undefined, { host: 'evil.example', 'x-forwarded-host': 'spoofed.example' });
+    expect(upstream.received[0]?.headers.host).toBe(runtimeFqdn);
+    expect(upstream.received[0]?.headers['x-forwarded-host']).toBe('evil.example');
   });
 });

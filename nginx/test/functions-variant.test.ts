@@ -6,7 +6,7 @@
  * The Functions host itself cannot run here.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { postWebhook, send, startRecordingUpstream, type RecordingUpstream } from './support/http';
 import { freePort, makeRunDir, NGINX_DIR, nginxBinary, nginxTest, sleep } from './support/nginx-process';
@@ -16,6 +16,46 @@ const START_SCRIPT = join(FUNCTION_DIR, 'start-nginx.sh');
 
 function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+}
+
+interface FunctionRoute {
+  readonly name: string;
+  /** The URL path the Functions host serves: routePrefix "" + (binding route ?? function name). */
+  readonly path: string;
+  readonly methods: string[];
+  readonly authLevel: string;
+}
+
+interface HttpTriggerBinding {
+  type?: string;
+  route?: string;
+  methods?: string[];
+  authLevel?: string;
+}
+
+/** Every function folder next to host.json (a folder holding function.json), as the host routes it. */
+function functionRoutes(): FunctionRoute[] {
+  const host = readJson(join(FUNCTION_DIR, 'host.json')) as {
+    extensions?: { http?: { routePrefix?: string } };
+  };
+  const prefix = host.extensions?.http?.routePrefix ?? 'api';
+  return readdirSync(FUNCTION_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(FUNCTION_DIR, entry.name, 'function.json')))
+    .map((entry) => {
+      const fn = readJson(join(FUNCTION_DIR, entry.name, 'function.json')) as {
+        bindings?: HttpTriggerBinding[];
+      };
+      const trigger = fn.bindings?.find((binding) => binding.type === 'httpTrigger');
+      if (!trigger) throw new Error(`${entry.name}/function.json has no httpTrigger binding`);
+      const route = trigger.route ?? entry.name;
+      return {
+        name: entry.name,
+        path: `/${[prefix, route].filter((part) => part.length > 0).join('/')}`,
+        methods: (trigger.methods ?? []).map((method) => method.toUpperCase()),
+        authLevel: trigger.authLevel ?? 'function',
+      };
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 describe('Functions app files', () => {
@@ -33,12 +73,18 @@ describe('Functions app files', () => {
     expect(statSync(START_SCRIPT).mode & 0o111).not.toBe(0);
   });
 
-  it('webhook/function.json keeps the seed binding: httpTrigger, POST only, authLevel function', () => {
-    const fn = readJson(join(FUNCTION_DIR, 'webhook', 'function.json'));
-    expect(fn.bindings).toEqual([
-      { name: 'req', type: 'httpTrigger', direction: 'in', authLevel: 'function', methods: ['post'] },
-      { name: '$return', type: 'http', direction: 'out' },
+  it('has exactly the webhook (POST) and healthz (GET) functions, both anonymous: the gateway sends no function key', () => {
+    expect(functionRoutes()).toEqual([
+      { name: 'healthz', path: '/healthz', methods: ['GET'], authLevel: 'anonymous' },
+      { name: 'webhook', path: '/webhook', methods: ['POST'], authLevel: 'anonymous' },
     ]);
+    for (const { name } of functionRoutes()) {
+      const fn = readJson(join(FUNCTION_DIR, name, 'function.json'));
+      expect(fn.bindings).toEqual([
+        expect.objectContaining({ name: 'req', type: 'httpTrigger', direction: 'in' }),
+        { name: '$return', type: 'http', direction: 'out' },
+      ]);
+    }
   });
 
   it('Dockerfile.functions copies every file the handler needs next to host.json', () => {
@@ -46,7 +92,7 @@ describe('Functions app files', () => {
     expect(dockerfile).toMatch(/^FROM mcr\.microsoft\.com\/azure-functions\//m);
     for (const file of [
       'host.json',
-      'webhook/function.json',
+      ...functionRoutes().map(({ name }) => `${name}/function.json`),
       'start-nginx.sh',
       'render.sh',
       'nginx.conf.template',
@@ -125,6 +171,30 @@ describe('start-nginx.sh started the way the Functions host starts it', () => {
     expect(response.status).toBe(202);
     expect(upstream.received.at(-1)?.headers['x-real-ip']).toBe('203.0.113.20');
     expect(upstream.received.at(-1)?.headers['x-request-id']).toBe(response.headers['x-request-id']);
+  });
+
+  it("serves every function's route and methods (the host forwards them as they are) — none falls to 404/405", async () => {
+    const routes = functionRoutes();
+    // The gateway probe and the function app's health_check_path both use GET /healthz.
+    expect(routes.map(({ path }) => path)).toEqual(expect.arrayContaining(['/healthz', '/webhook']));
+    for (const { path, methods } of routes) {
+      for (const method of methods) {
+        const before = upstream.received.length;
+        const response = await send(port, {
+          method,
+          path,
+          headers: { 'content-type': 'application/json' },
+          ...(method === 'POST' ? { body: '{"clientId":"c","opportunity":{}}' } : {}),
+        });
+        expect({ method, path, status: response.status }).toEqual({
+          method,
+          path,
+          status: path === '/healthz' ? 200 : 202,
+        });
+        // /healthz is NGINX's own answer; /webhook reached the runtime.
+        expect(upstream.received.length - before).toBe(path === '/healthz' ? 0 : 1);
+      }
+    }
   });
 
   it('answers like the container image: 405 with Allow, 404, 413, /healthz', async () => {

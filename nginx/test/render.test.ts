@@ -105,6 +105,20 @@ describe('render.sh', () => {
       expect(conf).toMatch(/^\s+server_tokens off;$/m);
     });
 
+    it("sends the client's Host upstream unless UPSTREAM_HOST_HEADER names the runtime's host", async () => {
+      expect(await renderOk(base())).toMatch(/^\s+proxy_set_header Host \$host;$/m);
+      const conf = await renderOk({
+        ...base(),
+        UPSTREAM_SERVERS: '127.0.0.1:80',
+        UPSTREAM_HOST_HEADER: 'webhook-runtime.internal.example.azurecontainerapps.io',
+      });
+      expect(conf).toMatch(
+        /^\s+proxy_set_header Host webhook-runtime\.internal\.example\.azurecontainerapps\.io;$/m,
+      );
+      expect(conf).toMatch(/^\s+proxy_set_header X-Forwarded-Host \$host;$/m);
+      expect(await nginxTest(dir, join(dir, 'nginx.conf'))).toContain('test is successful');
+    });
+
     it('keeps every timeout under the senders 5 s limit by default', async () => {
       const conf = await renderOk(base());
       expect(conf).toMatch(/proxy_read_timeout 4500ms;/);
@@ -127,6 +141,7 @@ describe('render.sh', () => {
           ...base(),
           UPSTREAM_SERVERS: 'runtime1:8000, runtime2:8000',
           TRUSTED_PROXY_CIDR: '10.0.1.0/24',
+          UPSTREAM_HOST_HEADER: 'webhook-runtime.internal.example.azurecontainerapps.io',
         };
         const busyboxConf = join(dir, 'busybox.conf');
         await execFileAsync(join(bin, 'sh'), [RENDER_SCRIPT, TEMPLATE, busyboxConf], {
@@ -163,6 +178,20 @@ describe('render.sh', () => {
     it('fails if an upstream port is out of range', async () => {
       expect(await renderFails({ ...base(), UPSTREAM_SERVERS: 'runtime1:70000' })).toMatch(
         /port of 'runtime1:70000' must be an integer from 1 to 65535 \(got '70000'\)/,
+      );
+    });
+
+    it('fails if UPSTREAM_HOST_HEADER is not a DNS name (it would be pasted into proxy_set_header)', async () => {
+      for (const bad of ['runtime.internal; return 200', 'a b', '$http_host', '"quoted"', '.leading.dot']) {
+        expect(await renderFails({ ...base(), UPSTREAM_HOST_HEADER: bad })).toContain(
+          `UPSTREAM_HOST_HEADER must be a DNS name with an optional :port, e.g. 'webhook-runtime.internal.example.azurecontainerapps.io' (got '${bad}')`,
+        );
+      }
+      expect(await renderFails({ ...base(), UPSTREAM_HOST_HEADER: 'runtime.internal:' })).toContain(
+        "UPSTREAM_HOST_HEADER port of 'runtime.internal:' must be an integer from 1 to 65535 (got '')",
+      );
+      expect(await renderFails({ ...base(), UPSTREAM_HOST_HEADER: 'runtime.internal:99999' })).toMatch(
+        /UPSTREAM_HOST_HEADER port of 'runtime.internal:99999' must be an integer from 1 to 65535 \(got '99999'\)/,
       );
     });
 
