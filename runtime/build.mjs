@@ -3,15 +3,19 @@
 //   kafka.js       kafkajs adapter        } required by server.js only for the configured bus
 //   servicebus.js  @azure/service-bus     } (BUS=kafka | servicebus), and telemetry only when
 //   telemetry.js   Azure Monitor OTel SDK } APPLICATIONINSIGHTS_CONNECTION_STRING is set.
+//   identity.js    @azure/identity, required by kafka.js / servicebus.js only on the first token
+//                  request (KAFKA_SASL_MECHANISM=oauthbearer, SERVICEBUS_NAMESPACE).
 // Compiling one 2.3 MB file was ~40 % of start-up (V8 wrapSafe); each process now compiles only what
 // its configuration uses. node runtime/dist/server.js still starts the service.
 //   node runtime/build.mjs [--outdir <dir>]   (default runtime/dist)
 import { build } from 'esbuild';
 import { statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
 const flag = process.argv.indexOf('--outdir');
 const outdir = flag > 0 ? resolve(process.argv[flag + 1]) : join(here, 'dist');
 
@@ -46,6 +50,15 @@ const apart = {
     );
   },
 };
+/** `import('@azure/identity')` in the broker adapters → `require('./identity.js')`. */
+const identityApart = {
+  name: 'identity-sibling',
+  setup(b) {
+    b.onResolve({ filter: /^@azure\/identity$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: './identity.js', external: true } : undefined,
+    );
+  },
+};
 
 await Promise.all([
   build({
@@ -57,10 +70,20 @@ await Promise.all([
     plugins: [apart],
   }),
   ...Object.values(lazy).map(({ name, entry }) =>
-    build({ ...common, entryPoints: [entry], outfile: join(outdir, `${name}.js`) }),
+    build({
+      ...common,
+      entryPoints: [entry],
+      outfile: join(outdir, `${name}.js`),
+      ...(name === 'telemetry' ? {} : { supported: { 'dynamic-import': false }, plugins: [identityApart] }),
+    }),
   ),
+  build({
+    ...common,
+    entryPoints: [require.resolve('@azure/identity')],
+    outfile: join(outdir, 'identity.js'),
+  }),
 ]);
 
-for (const file of ['server.js', ...Object.values(lazy).map((l) => `${l.name}.js`)]) {
+for (const file of ['server.js', ...Object.values(lazy).map((l) => `${l.name}.js`), 'identity.js']) {
   process.stdout.write(`${join(outdir, file)} ${Math.round(statSync(join(outdir, file)).size / 1024)} KiB\n`);
 }

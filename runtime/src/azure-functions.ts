@@ -30,6 +30,7 @@ let draining = false;
 void connectWithRetry(sender, logger, () => draining);
 const webApp = createApp({
   maxBodyBytes: config.maxBodyBytes,
+  maxMessageBytes: config.maxMessageBytes,
   verifier: createVerifier(config.verify.scheme, config.verify.secrets),
   publisher,
   logger,

@@ -81,6 +81,7 @@ describe('loadConfig buses', () => {
       options: {
         connection: { kind: 'namespace', fullyQualifiedNamespace: 'contoso.servicebus.windows.net' },
         entityName: 'webhooks',
+        timeoutMs: 4000,
       },
     });
   });
@@ -95,8 +96,52 @@ describe('loadConfig buses', () => {
     });
     expect(c.bus).toEqual({
       kind: 'servicebus',
-      options: { connection: { kind: 'connectionString', connectionString: cs }, entityName: 't' },
+      options: {
+        connection: { kind: 'connectionString', connectionString: cs },
+        entityName: 't',
+        timeoutMs: 4000,
+      },
     });
+  });
+
+  it('passes PUBLISH_TIMEOUT_MS to the Service Bus sender as timeoutMs', () => {
+    const c = loadConfig({
+      BUS: 'servicebus',
+      SERVICEBUS_NAMESPACE: 'contoso.servicebus.windows.net',
+      SERVICEBUS_QUEUE: 'webhooks',
+      WEBHOOK_VERIFY: 'none',
+      PUBLISH_TIMEOUT_MS: '7000',
+    });
+    expect(c.bus.kind === 'servicebus' && c.bus.options.timeoutMs).toBe(7000);
+    expect(c.publisher.timeoutMs).toBe(7000);
+  });
+});
+
+describe('MAX_MESSAGE_BYTES', () => {
+  const servicebus = {
+    BUS: 'servicebus',
+    SERVICEBUS_NAMESPACE: 'contoso.servicebus.windows.net',
+    SERVICEBUS_QUEUE: 'webhooks',
+    WEBHOOK_VERIFY: 'none',
+  };
+
+  it('defaults to 256 KiB less 4 KiB headroom for Service Bus (Standard max message 262,144 B)', () => {
+    expect(loadConfig(servicebus).maxMessageBytes).toBe(258_048);
+  });
+
+  it('defaults to 1,000,000 for Kafka (Event Hubs max request 1,046,528 B)', () => {
+    expect(loadConfig(kafka).maxMessageBytes).toBe(1_000_000);
+  });
+
+  it('takes an explicit value (e.g. a Premium entity) for either bus', () => {
+    expect(loadConfig({ ...servicebus, MAX_MESSAGE_BYTES: '1048576' }).maxMessageBytes).toBe(1_048_576);
+    expect(loadConfig({ ...kafka, MAX_MESSAGE_BYTES: '500000' }).maxMessageBytes).toBe(500_000);
+  });
+
+  it('rejects a non-integer or out-of-range value, naming the variable', () => {
+    const e = problems({ ...kafka, MAX_MESSAGE_BYTES: '12' });
+    expect(e.variables).toEqual(['MAX_MESSAGE_BYTES']);
+    expect(e.message).toContain('MAX_MESSAGE_BYTES must be an integer from 1024 to 104857600, received "12"');
   });
 });
 

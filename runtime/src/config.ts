@@ -34,6 +34,8 @@ export interface ServiceBusBusOptions {
     | { kind: 'connectionString'; connectionString: string }
     | { kind: 'namespace'; fullyQualifiedNamespace: string };
   entityName: string;
+  /** PUBLISH_TIMEOUT_MS: bounds one SDK attempt and `connect()`. */
+  timeoutMs: number;
 }
 
 export type BusConfig =
@@ -53,6 +55,11 @@ export interface Config {
   bus: BusConfig;
   verify: { scheme: VerifyScheme; secrets: string[] };
   maxBodyBytes: number;
+  /**
+   * MAX_MESSAGE_BYTES: the largest serialized message body the bus can ever take; a bigger one is
+   * answered 413 before publishing (no retry could succeed). Default per bus, see below.
+   */
+  maxMessageBytes: number;
   publisher: PublisherConfig;
   shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
@@ -81,6 +88,19 @@ export const PUBLISH_LINGER_MS = 2;
 export const PUBLISH_MAX_BATCH_MESSAGES = 256;
 /** Below Event Hubs' Kafka max.request.size (1,046,528 B); the Service Bus adapter splits further. */
 export const PUBLISH_MAX_BATCH_BYTES = 900_000;
+
+/**
+ * Default MAX_MESSAGE_BYTES for Service Bus: a Standard message is at most 262,144 bytes including
+ * its AMQP header and properties (~0.5 KiB here); 4 KiB of headroom for them. Premium entities allow
+ * more: raise MAX_MESSAGE_BYTES to the entity's max message size less headroom.
+ */
+export const SERVICEBUS_MAX_MESSAGE_BYTES = 258_048;
+/**
+ * Default MAX_MESSAGE_BYTES for Kafka / Event Hubs: max request 1,046,528 bytes; the record's key,
+ * CloudEvents headers and batch framing take well under 46 KiB. A message above
+ * PUBLISH_MAX_BATCH_BYTES still travels alone in its own batch.
+ */
+export const KAFKA_MAX_MESSAGE_BYTES = 1_000_000;
 
 type Ctx = z.core.ParsePayload;
 
@@ -117,6 +137,21 @@ function oneOf<const T extends readonly string[]>(values: T, def?: T[number]) {
   );
 }
 
+/** An integer variable without a fixed default (`undefined` when unset). */
+function optionalInt(min: number, max: number) {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, ctx: Ctx): number | undefined => {
+      if (value === undefined) return undefined;
+      const n = Number(value);
+      if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+        return fail(ctx, value, `must be an integer from ${min} to ${max}, received "${value}"`);
+      }
+      return n;
+    }),
+  );
+}
+
 const bool = (def: boolean) =>
   z.pipe(
     oneOf(['true', 'false'] as const, def ? 'true' : 'false'),
@@ -143,6 +178,7 @@ const envSchema = z.object({
   WEBHOOK_VERIFY: oneOf(VERIFY_SCHEMES),
   WEBHOOK_SECRET: text(),
   MAX_BODY_BYTES: int(1_048_576, 2, 100 * 1_048_576),
+  MAX_MESSAGE_BYTES: optionalInt(1024, 100 * 1_048_576),
   PUBLISH_TIMEOUT_MS: int(4000, 100, 120_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
   MAX_IN_FLIGHT: int(1000, 1, 1_000_000),
@@ -199,6 +235,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     bus,
     verify: { scheme: e.WEBHOOK_VERIFY, secrets },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxMessageBytes:
+      e.MAX_MESSAGE_BYTES ?? (bus.kind === 'kafka' ? KAFKA_MAX_MESSAGE_BYTES : SERVICEBUS_MAX_MESSAGE_BYTES),
     publisher: {
       lingerMs: PUBLISH_LINGER_MS,
       maxBatchMessages: PUBLISH_MAX_BATCH_MESSAGES,
@@ -278,5 +316,8 @@ function serviceBus(e: Env, problems: Array<[string, string]>): BusConfig {
       `must be a fully qualified namespace like contoso.servicebus.windows.net, received "${e.SERVICEBUS_NAMESPACE}"`,
     ]);
   }
-  return { kind: 'servicebus', options: { connection, entityName: entity ?? '' } };
+  return {
+    kind: 'servicebus',
+    options: { connection, entityName: entity ?? '', timeoutMs: e.PUBLISH_TIMEOUT_MS },
+  };
 }

@@ -42,6 +42,7 @@ export async function startServer({ config, sender, logger, observe }: StartOpti
   let draining = false;
   const app = createApp({
     maxBodyBytes: config.maxBodyBytes,
+    maxMessageBytes: config.maxMessageBytes,
     verifier,
     publisher,
     logger,

@@ -141,6 +141,29 @@ describe('POST /webhook errors (nothing is published)', () => {
     }
   });
 
+  it('answers 413 problem+json, without publishing, when the message exceeds MAX_MESSAGE_BYTES', async () => {
+    const { app, publisher } = makeApp({ maxMessageBytes: 150 });
+    // VALID is 70 bytes; the runtime adds correlationId and receivedAt (~90 bytes) → over 150.
+    const res = await app.request('/webhook', webhook(VALID));
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
+    expect(res.headers.get('retry-after')).toBeNull();
+    const body = (await res.json()) as Json;
+    expect(body).toMatchObject({ status: 413, reason: 'message-too-large', maxMessageBytes: 150 });
+    expect(body['correlationId']).toBe(res.headers.get('x-correlation-id'));
+    expect(publisher.published).toHaveLength(0);
+  });
+
+  it('publishes a message exactly at MAX_MESSAGE_BYTES', async () => {
+    const probe = makeApp();
+    await probe.app.request('/webhook', webhook(VALID));
+    const size = probe.publisher.published[0]!.body.length;
+    const { app, publisher } = makeApp({ maxMessageBytes: size });
+    const res = await app.request('/webhook', webhook(VALID));
+    expect(res.status).toBe(202);
+    expect(publisher.published[0]!.body.length).toBe(size);
+  });
+
   it('answers 413 when Content-Length exceeds MAX_BODY_BYTES', async () => {
     const { app, publisher } = makeApp({ maxBodyBytes: 100 });
     const big = JSON.stringify({ clientId: 'c', opportunity: { pad: 'x'.repeat(200) } });

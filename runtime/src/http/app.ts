@@ -13,10 +13,16 @@ import type { AppEnv } from './env';
 import { headerReader } from './headers';
 import { problem, problemResponse } from './problem';
 import { webhookHandler } from './webhook';
+import { SERVICEBUS_MAX_MESSAGE_BYTES } from '../config';
 
 export interface AppOptions {
   /** MAX_BODY_BYTES. */
   maxBodyBytes: number;
+  /**
+   * MAX_MESSAGE_BYTES: a bigger serialized message answers 413 instead of being published.
+   * @default SERVICEBUS_MAX_MESSAGE_BYTES (258,048: the smaller, Service Bus Standard bound)
+   */
+  maxMessageBytes?: number;
   verifier: Verifier;
   publisher: Publisher;
   logger: Logger;
@@ -73,6 +79,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     '/webhook',
     webhookHandler({
       maxBodyBytes: options.maxBodyBytes,
+      maxMessageBytes: options.maxMessageBytes ?? SERVICEBUS_MAX_MESSAGE_BYTES,
       verifier: options.verifier,
       publisher,
       logger,

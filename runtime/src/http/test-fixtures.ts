@@ -41,6 +41,7 @@ export function makeApp(overrides: Partial<AppOptions> = {}) {
   const publisher = new RecordingPublisher();
   const app = createApp({
     maxBodyBytes: 1024,
+    maxMessageBytes: 262_144,
     verifier: createVerifier('github', [SECRET]),
     publisher,
     logger: createLogger('debug', sink),

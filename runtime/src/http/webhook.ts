@@ -2,7 +2,8 @@
  * POST /webhook: content type → size-capped raw body → signature → JSON → schema → publish → 202.
  * 202 is sent only after the publisher resolved, i.e. after the broker acknowledged; every failure
  * answers a problem document, and a failed publish answers 503 + Retry-After (senders retry 5xx,
- * never 4xx), so a request that got a non-2xx was not published.
+ * never 4xx), so a request that got a non-2xx was not published. A message bigger than the bus's
+ * max message size (MAX_MESSAGE_BYTES) answers 413 before publishing.
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
@@ -19,6 +20,8 @@ export const CLOUDEVENT_TYPE = 'com.cdktf-azure-webhooks.webhook.received';
 
 export interface WebhookHandlerOptions {
   maxBodyBytes: number;
+  /** Largest message body the bus can ever take (MAX_MESSAGE_BYTES); bigger → 413, not published. */
+  maxMessageBytes: number;
   verifier: Verifier;
   publisher: Publisher;
   /** Root logger: only to check the level before building a request's child logger. */
@@ -42,7 +45,8 @@ const RETRY_AFTER: Record<PublishError['reason'], string> = {
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
 export function webhookHandler(options: WebhookHandlerOptions) {
-  const { maxBodyBytes, verifier, publisher, logger, isDraining, now, onPublished, tracePublish } = options;
+  const { maxBodyBytes, maxMessageBytes, verifier, publisher, logger, isDraining, now } = options;
+  const { onPublished, tracePublish } = options;
   const source = `/webhooks/${verifier.scheme}`;
 
   return async function webhook(c: Context<AppEnv>): Promise<Response> {
@@ -96,6 +100,19 @@ export function webhookHandler(options: WebhookHandlerOptions) {
         datacontenttype: 'application/json',
       },
     };
+    // Checked here, per message, so one message no broker could ever take is answered 413 (a retry
+    // cannot succeed) and never reaches a batch, where it would fail the other webhooks sent with it.
+    if (message.body.length > maxMessageBytes) {
+      log().info(
+        { messageBytes: message.body.length, maxMessageBytes, messageId: message.messageId },
+        'message larger than the bus accepts; answering 413',
+      );
+      throw problem(
+        413,
+        `the message (${message.body.length} bytes with the added correlationId and receivedAt) exceeds the bus's maximum message size of ${maxMessageBytes} bytes`,
+        { ...extras, reason: 'message-too-large', maxMessageBytes },
+      );
+    }
     const started = performance.now();
     try {
       if (tracePublish === undefined) await publisher.publish(message);

@@ -3,7 +3,7 @@
  * AMQP 1.0 test peer in test/servicebus-peer (no Service Bus can run here; see
  * docs/decisions/0003-servicebus-test-peer.md for what that does and does not prove).
  */
-import { DefaultAzureCredential } from '@azure/identity';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import pino from 'pino';
 import { startServiceBusTestPeer, type ServiceBusTestPeer } from '../../../test/servicebus-peer';
 import {
@@ -86,15 +86,28 @@ describe('message mapping', () => {
     expect(normalizeNamespace('ns.servicebus.windows.net')).toBe('ns.servicebus.windows.net');
   });
 
-  it('authenticates a namespace with DefaultAzureCredential (no secret), without connecting', async () => {
+  it('authenticates a namespace with DefaultAzureCredential (no secret), loaded on the first token request', async () => {
     const client = createServiceBusClient({
       connection: { kind: 'namespace', fullyQualifiedNamespace: 'sb://ns.servicebus.windows.net/' },
       entityName: 'webhooks',
     });
-    const context = (client as unknown as { _connectionContext: { tokenCredential: unknown } })
+    const context = (client as unknown as { _connectionContext: { tokenCredential: TokenCredential } })
       ._connectionContext;
     expect(client.fullyQualifiedNamespace).toBe('ns.servicebus.windows.net');
-    expect(context.tokenCredential).toBeInstanceOf(DefaultAzureCredential);
+    // Not built at client creation: @azure/identity stays unloaded until a token is needed.
+    expect(context.tokenCredential).not.toBeInstanceOf(DefaultAzureCredential);
+    // Azure is unreachable here, so the real credential's token call is replaced; what is proven is
+    // that the client's credential delegates to a DefaultAzureCredential with the scope it is given.
+    const token = { token: 't', expiresOnTimestamp: Date.now() + 60_000 };
+    const getToken = jest.spyOn(DefaultAzureCredential.prototype, 'getToken').mockResolvedValue(token);
+    try {
+      await expect(context.tokenCredential.getToken('https://servicebus.azure.net//.default')).resolves.toBe(
+        token,
+      );
+      expect(getToken).toHaveBeenCalledWith('https://servicebus.azure.net//.default', undefined);
+    } finally {
+      getToken.mockRestore();
+    }
     await client.close();
   });
 });

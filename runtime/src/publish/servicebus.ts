@@ -18,7 +18,7 @@
  *   recover without a restart.
  */
 import { createHash } from 'node:crypto';
-import { DefaultAzureCredential } from '@azure/identity';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import {
   RetryMode,
   ServiceBusClient,
@@ -68,6 +68,20 @@ export function normalizeNamespace(value: string): string {
   return value.replace(/^sb:\/\//i, '').replace(/\/+$/, '');
 }
 
+/**
+ * A DefaultAzureCredential whose SDK is imported on the first token request, so a process using a
+ * connection string (and the servicebus.js bundle's start) never loads @azure/identity.
+ */
+export function lazyDefaultAzureCredential(): TokenCredential {
+  let credential: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      credential ??= import('@azure/identity').then((m) => new m.DefaultAzureCredential());
+      return (await credential).getToken(scopes, options);
+    },
+  };
+}
+
 /** Builds the SDK client; the namespace form authenticates with DefaultAzureCredential. */
 export function createServiceBusClient(options: ServiceBusSenderOptions): ServiceBusClient {
   const clientOptions = serviceBusClientOptions(options.timeoutMs ?? 4000);
@@ -77,7 +91,7 @@ export function createServiceBusClient(options: ServiceBusSenderOptions): Servic
   }
   return new ServiceBusClient(
     normalizeNamespace(connection.fullyQualifiedNamespace),
-    new DefaultAzureCredential(),
+    lazyDefaultAzureCredential(),
     clientOptions,
   );
 }

@@ -9,16 +9,29 @@
  * Metrics: webhook.http.requests / webhook.http.duration (by route and status),
  * webhook.publish.duration (by outcome), webhook.publish.batch_size, webhook.publish.in_flight.
  */
-import { shutdownAzureMonitor, useAzureMonitor } from '@azure/monitor-opentelemetry';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import {
+  shutdownAzureMonitor,
+  useAzureMonitor,
+  type AzureMonitorOpenTelemetryOptions,
+} from '@azure/monitor-opentelemetry';
 import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { StartOptions } from '../server';
 
 export type Observers = NonNullable<StartOptions['observe']>;
 
-export function startTelemetry(connectionString: string, logger: Logger): Observers {
-  useAzureMonitor({
-    azureMonitorExporterOptions: { connectionString },
+/**
+ * The SDK options. Application Insights has local (instrumentation-key) auth disabled, so ingestion
+ * authenticates with Entra ID: `credential` (DefaultAzureCredential; AZURE_CLIENT_ID selects the
+ * user-assigned managed identity, which needs "Monitoring Metrics Publisher" on the component).
+ */
+export function azureMonitorOptions(
+  connectionString: string,
+  credential: TokenCredential,
+): AzureMonitorOpenTelemetryOptions {
+  return {
+    azureMonitorExporterOptions: { connectionString, credential },
     enableLiveMetrics: false,
     instrumentationOptions: {
       http: { enabled: true },
@@ -29,7 +42,12 @@ export function startTelemetry(connectionString: string, logger: Logger): Observ
       redis: { enabled: false },
       redis4: { enabled: false },
     },
-  });
+  };
+}
+
+export function startTelemetry(connectionString: string, logger: Logger): Observers {
+  // This whole module is loaded only when telemetry is on, so the identity SDK is too.
+  useAzureMonitor(azureMonitorOptions(connectionString, new DefaultAzureCredential()));
   logger.info('telemetry: exporting traces and metrics to Azure Monitor');
   return createObservers();
 }

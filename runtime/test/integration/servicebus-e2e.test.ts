@@ -54,8 +54,14 @@ async function startRuntime(connectionString: string): Promise<string> {
 }
 
 /** A GitHub-signed webhook (X-Hub-Signature-256 over the raw body, X-GitHub-Delivery id). */
-async function post(base: string, clientId: string, delivery = randomUUID()): Promise<WebhookResponse> {
-  const body = JSON.stringify({ clientId, opportunity: { stage: 'new', amount: 42 }, extra: 'kept' });
+async function post(
+  base: string,
+  clientId: string,
+  delivery = randomUUID(),
+  padding = '',
+): Promise<WebhookResponse> {
+  const fields = { clientId, opportunity: { stage: 'new', amount: 42 }, extra: 'kept' };
+  const body = JSON.stringify(padding === '' ? fields : { ...fields, padding });
   const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
   const started = Date.now();
   const res = await fetch(`${base}/webhook`, {
@@ -206,11 +212,27 @@ describe('BUS=servicebus end to end against the Service Bus test peer', () => {
     expect(transfers.length).toBeLessThan(N);
   }, 60_000);
 
+  test('a message over the Service Bus max message size → 413; the webhooks sent with it → 202', async () => {
+    await waitReady(base, 200, 15_000);
+    // 300 KB: under MAX_BODY_BYTES (1 MiB), over Standard's 256 KiB max message (MAX_MESSAGE_BYTES).
+    const [big, ...small] = await Promise.all([
+      post(base, 'oversized', randomUUID(), 'x'.repeat(300_000)),
+      ...Array.from({ length: 5 }, (_, i) => post(base, `beside-oversized-${i}`)),
+    ]);
+    expect(big?.status).toBe(413);
+    expect(big?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(big?.body).toMatchObject({ status: 413, reason: 'message-too-large', maxMessageBytes: 258_048 });
+    expect(small.map((r) => r.status)).toEqual(Array<number>(5).fill(202));
+    const ids = correlationIds();
+    for (const r of small) expect(ids).toContain(r.body['correlationId']);
+    expect(ids).not.toContain(big?.body['correlationId']);
+  }, 30_000);
+
   test('every message the peer holds was answered 202 (none from refused, stalled or offline requests)', () => {
     const clientIds = peer.received.map(
       (m) => (JSON.parse(m.body.toString('utf8')) as { clientId: string }).clientId,
     );
-    for (const refused of ['refused', 'stalled', 'offline', 'late-offline'])
+    for (const refused of ['refused', 'stalled', 'offline', 'late-offline', 'oversized'])
       expect(clientIds).not.toContain(refused);
   });
 });
