@@ -1,0 +1,3 @@
+export * from './names';
+export * from './options';
+export * from './webhook-platform';

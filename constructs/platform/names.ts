@@ -1,0 +1,53 @@
+/**
+ * The platform's resource names: CAF style from `core/naming` (`rg-webhooks-prod-weu`), plus the
+ * two globally unique names core has no rule for (Key Vault, container registry), which end in
+ * core's deterministic `uniqueSuffix` so every synth yields the same names.
+ */
+import { REGION_CODES, resourceName, uniqueSuffix, validateResourceName } from '../core/naming';
+import type { MessageBusKind } from '../core/types';
+
+export interface PlatformNameInputs {
+  readonly workload: string;
+  readonly environment: string;
+  readonly location: string;
+  /** Extra hash input so two organisations deploying the same environment do not collide. */
+  readonly seed: string;
+}
+
+export interface PlatformNames {
+  readonly resourceGroup: string;
+  /** `kv-<workload>-<env>-<suffix>`: 24 characters at most, so no region code (the suffix hashes it). */
+  readonly keyVault: string;
+  /** `cr<workload><env><region><suffix>`: alphanumerics only. */
+  readonly containerRegistry: string;
+  /** Region short code, e.g. `weu`. */
+  readonly region: string;
+  readonly suffix: string;
+  /** `sbns-…` (Service Bus) or `evhns-…` (Event Hubs) with the suffix: namespaces are global. */
+  busNamespace(kind: MessageBusKind): string;
+}
+
+export function platformNames(inputs: PlatformNameInputs): PlatformNames {
+  const parts = { workload: inputs.workload, environment: inputs.environment, location: inputs.location };
+  // Validates workload, environment and location (messages name the field and the value).
+  const resourceGroup = resourceName('resourceGroup', parts);
+  const region = REGION_CODES[inputs.location] ?? '';
+  const suffix = uniqueSuffix([inputs.workload, inputs.environment, inputs.location, inputs.seed]);
+  return {
+    resourceGroup,
+    region,
+    suffix,
+    busNamespace: (kind) =>
+      kind === 'kafka'
+        ? validateResourceName(
+            'eventHubNamespace',
+            `evhns-${inputs.workload}-${inputs.environment}-${region}-${suffix}`,
+          )
+        : validateResourceName(
+            'serviceBusNamespace',
+            `sbns-${inputs.workload}-${inputs.environment}-${region}-${suffix}`,
+          ),
+    keyVault: `${`kv-${inputs.workload}-${inputs.environment}`.slice(0, 19).replace(/-+$/, '')}-${suffix}`,
+    containerRegistry: `cr${inputs.workload}${inputs.environment}${region}${suffix}`,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The parts of `WebhookPlatformProps`, one interface per area. Each is optional except what has
+ * no sensible default (the image tags); each lets the user bring an existing part.
+ */
+import type { IMessageBus, MessageBusKind } from '../core/types';
+import type {
+  FunctionsPremiumOptions,
+  IContainerAppsEnvironment,
+  ProxyHosting,
+  WebhookVerifyScheme,
+} from '../hosting';
+import type { WafOptions } from '../ingress';
+import type { KafkaOptions, ServiceBusOptions } from '../messaging';
+import type { IWebhookNetwork } from '../network';
+import type { ActionGroupProps } from '../observability';
+import type { IImageRegistry, ISecretStore } from '../shared';
+
+export interface PlatformNetworkOptions {
+  /** VNet address space. @default ['10.20.0.0/16'] */
+  readonly addressSpace?: readonly string[];
+  /** Application Gateway subnet (its own; /24 recommended for v2 autoscale). @default '10.20.0.0/24' */
+  readonly gatewaySubnetPrefix?: string;
+  /** Private endpoint subnet. @default '10.20.1.0/24' */
+  readonly privateEndpointSubnetPrefix?: string;
+  /** Container Apps subnet: /27 or larger, delegated to `Microsoft.App/environments`. @default '10.20.2.0/23' */
+  readonly appsSubnetPrefix?: string;
+  /** An existing VNet and subnets (`WebhookNetwork.fromExisting`). @default - a network is created */
+  readonly existing?: IWebhookNetwork;
+}
+
+export interface PlatformObservabilityOptions {
+  /** An existing Log Analytics workspace. @default - one is created */
+  readonly existingWorkspaceId?: string;
+  /** Log retention in days. @default 30 */
+  readonly retentionInDays?: number;
+  /** Who is told when an alert fires. @default - no action group (alerts still show in Azure Monitor) */
+  readonly actionGroup?: ActionGroupProps;
+  /** An existing action group instead. @default - none */
+  readonly existingActionGroupId?: string;
+}
+
+export interface PlatformMessagingOptions {
+  /** @default 'serviceBus' */
+  readonly kind?: MessageBusKind;
+  /** Service Bus settings (kind `serviceBus`). @default - Standard, queue `webhooks` */
+  readonly serviceBus?: ServiceBusOptions;
+  /** Event Hubs settings (kind `kafka`). @default - Standard, event hub `webhooks` */
+  readonly kafka?: KafkaOptions;
+  /**
+   * A private endpoint in the platform's network, public network access off. Service Bus allows it
+   * only on Premium.
+   * @default - true on Premium, else false
+   */
+  readonly privateEndpoint?: boolean;
+  /** An existing bus (`MessageBus.fromNamespaceId`). @default - a bus is created */
+  readonly existing?: IMessageBus;
+}
+
+export interface PlatformSharedServicesOptions {
+  /**
+   * Registry behind a private endpoint: Premium, public network access off. The Key Vault always
+   * gets a private endpoint (it is cheap and holds the secrets).
+   * @default true
+   */
+  readonly privateRegistry?: boolean;
+  /** An existing Key Vault (RBAC authorization). @default - a `SecretStore` is created */
+  readonly secretStore?: ISecretStore;
+  /** An existing registry. @default - an `ImageRegistry` is created */
+  readonly imageRegistry?: IImageRegistry;
+}
+
+export interface PlatformRuntimeOptions {
+  /** Repository of the runtime image in the registry. @default 'webhook-runtime' */
+  readonly imageName?: string;
+  /** Tag of the runtime image (a pinned version). */
+  readonly imageTag: string;
+  /** Signature scheme (`WEBHOOK_VERIFY`). @default 'standard-webhooks' */
+  readonly verify?: WebhookVerifyScheme;
+  /** Key Vault secret holding the signing secret(s) (`WEBHOOK_SECRET`). @default 'webhook-secret' */
+  readonly webhookSecretName?: string;
+  /** Largest accepted body (`MAX_BODY_BYTES`); the WAF body limit follows it. @default 1048576 */
+  readonly maxBodyBytes?: number;
+  /** vCPU per replica. @default 0.5 */
+  readonly cpu?: number;
+  /** @default 2 */
+  readonly minReplicas?: number;
+  /** @default 10 */
+  readonly maxReplicas?: number;
+  /** @default 50 */
+  readonly concurrentRequestsPerReplica?: number;
+}
+
+export interface PlatformProxyOptions {
+  /** Repository of the NGINX image. @default 'webhook-nginx' */
+  readonly imageName?: string;
+  /** Tag of the NGINX image. */
+  readonly imageTag: string;
+  /** @default 'containerApps' */
+  readonly hosting?: ProxyHosting;
+  /** Required with hosting `functionsPremium`. @default - none */
+  readonly functionsPremium?: FunctionsPremiumOptions;
+  /** @default 2 */
+  readonly minReplicas?: number;
+  /** @default 10 */
+  readonly maxReplicas?: number;
+  /** @default 100 */
+  readonly concurrentRequestsPerReplica?: number;
+}
+
+export interface PlatformContainerAppsOptions {
+  /** Zone-redundant environment (cannot change after creation). @default true */
+  readonly zoneRedundancyEnabled?: boolean;
+  /** An existing internal environment. @default - one is created in the apps subnet */
+  readonly existing?: IContainerAppsEnvironment;
+}
+
+export interface PlatformIngressOptions {
+  /** Key Vault secret holding the gateway's TLS certificate (PFX, imported by an operator). @default 'gateway-tls' */
+  readonly certificateSecretName?: string;
+  /** Host name the HTTPS listener answers. @default - any host */
+  readonly hostName?: string;
+  /** @default 2 */
+  readonly minCapacity?: number;
+  /** @default 10 */
+  readonly maxCapacity?: number;
+  /** @default ['1', '2', '3'] */
+  readonly zones?: readonly string[];
+  /** @default - Prevention, Microsoft_DefaultRuleSet 2.1, body limit from the runtime's */
+  readonly waf?: WafOptions;
+}
+
+export interface PlatformAlertOptions {
+  /** Create the metric alerts at all. @default true */
+  readonly enabled?: boolean;
+  /** Active messages above which the backlog alert fires (Service Bus). @default 1000 */
+  readonly backlogMessages?: number;
+  /** Gateway 5xx responses per 5 minutes above which the alert fires. @default 10 */
+  readonly gateway5xx?: number;
+  /** Average backend response time (ms) above which the alert fires. @default 1000 */
+  readonly backendResponseTimeMs?: number;
+  /** Container restarts per 15 minutes above which the alert fires. @default 3 */
+  readonly containerRestarts?: number;
+}

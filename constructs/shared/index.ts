@@ -1,0 +1,3 @@
+export * from './private-link';
+export * from './secret-store';
+export * from './image-registry';

@@ -1,0 +1,145 @@
+/**
+ * Per-environment configuration: the one typed place that says how dev, staging and prod differ.
+ * Everything else (names, wiring, secure defaults) is derived by the constructs.
+ */
+
+export type EnvironmentName = 'dev' | 'staging' | 'prod';
+
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  /** Azure region, e.g. `westeurope`. */
+  readonly location: string;
+  /** Tags on every resource. `environment`, `owner` and `cost-center` are required by policy. */
+  readonly tags: {
+    readonly environment: EnvironmentName;
+    readonly owner: string;
+    readonly 'cost-center': string;
+  };
+  /** The environment's VNet: one /16 per environment (so they can be peered) and its subnets. */
+  readonly network: {
+    readonly addressSpace: string;
+    /** Application Gateway v2 subnet (its own, /24 for autoscale). */
+    readonly gatewaySubnet: string;
+    readonly privateEndpointSubnet: string;
+    /** Container Apps workload-profiles subnet: /27 minimum; /23 leaves room to grow. */
+    readonly appsSubnet: string;
+  };
+  readonly messaging: {
+    /** Service Bus SKU: Standard in dev; Premium (private endpoint, no public access) above. */
+    readonly sku: 'Standard' | 'Premium';
+    /** Premium messaging units (1, 2, 4, 8 or 16); ignored on Standard. */
+    readonly capacity: number;
+    /** Private endpoint for the namespace (Premium only). */
+    readonly privateEndpoint: boolean;
+  };
+  /** Container registry behind a private endpoint (Premium); the Key Vault always is. */
+  readonly privateRegistry: boolean;
+  readonly runtime: {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly concurrentRequests: number;
+  };
+  readonly proxy: {
+    readonly minReplicas: number;
+    readonly maxReplicas: number;
+    readonly concurrentRequests: number;
+  };
+  /** Application Gateway WAF_v2 autoscale bounds. */
+  readonly gateway: { readonly minCapacity: number; readonly maxCapacity: number };
+  readonly alerts: {
+    /** Active messages in the queue above which the backlog alert fires. */
+    readonly backlogMessages: number;
+    /** Gateway 5xx responses per 5 minutes above which the alert fires. */
+    readonly gateway5xx: number;
+    /** Average backend response time (ms) above which the alert fires. */
+    readonly backendResponseTimeMs: number;
+    /** Container restarts per 15 minutes above which the alert fires. */
+    readonly containerRestarts: number;
+  };
+  /** Zone-redundant Container Apps environment (fixed at creation). */
+  readonly zoneRedundant: boolean;
+  /** Log Analytics retention in days. */
+  readonly logRetentionDays: number;
+  /** Image tags in the environment's registry (`webhook-runtime`, `webhook-nginx`), bumped by the release pipeline. */
+  readonly imageTag: string;
+  /** Remote state: one blob per stack, Entra ID auth, OIDC in pipelines, no keys. */
+  readonly backend: {
+    readonly resourceGroupName: string;
+    readonly storageAccountName: string;
+    readonly containerName: string;
+  };
+}
+
+const owner = 'platform-team';
+const costCenter = 'cc-webhooks';
+const backend = {
+  resourceGroupName: 'rg-tfstate-shared-weu',
+  storageAccountName: 'sttfstatewebhooks',
+  containerName: 'tfstate',
+};
+
+export const environments: Record<EnvironmentName, EnvironmentConfig> = {
+  dev: {
+    name: 'dev',
+    location: 'westeurope',
+    tags: { environment: 'dev', owner, 'cost-center': costCenter },
+    network: {
+      addressSpace: '10.10.0.0/16',
+      gatewaySubnet: '10.10.0.0/24',
+      privateEndpointSubnet: '10.10.1.0/24',
+      appsSubnet: '10.10.2.0/23',
+    },
+    messaging: { sku: 'Standard', capacity: 1, privateEndpoint: false },
+    privateRegistry: false,
+    runtime: { minReplicas: 1, maxReplicas: 3, concurrentRequests: 50 },
+    proxy: { minReplicas: 1, maxReplicas: 2, concurrentRequests: 100 },
+    gateway: { minCapacity: 0, maxCapacity: 2 },
+    alerts: { backlogMessages: 1000, gateway5xx: 50, backendResponseTimeMs: 2000, containerRestarts: 10 },
+    zoneRedundant: false,
+    logRetentionDays: 30,
+    imageTag: '1.0.0',
+    backend,
+  },
+  staging: {
+    name: 'staging',
+    location: 'westeurope',
+    tags: { environment: 'staging', owner, 'cost-center': costCenter },
+    network: {
+      addressSpace: '10.20.0.0/16',
+      gatewaySubnet: '10.20.0.0/24',
+      privateEndpointSubnet: '10.20.1.0/24',
+      appsSubnet: '10.20.2.0/23',
+    },
+    messaging: { sku: 'Premium', capacity: 1, privateEndpoint: true },
+    privateRegistry: true,
+    runtime: { minReplicas: 2, maxReplicas: 10, concurrentRequests: 50 },
+    proxy: { minReplicas: 2, maxReplicas: 4, concurrentRequests: 100 },
+    gateway: { minCapacity: 1, maxCapacity: 5 },
+    alerts: { backlogMessages: 5000, gateway5xx: 25, backendResponseTimeMs: 1000, containerRestarts: 5 },
+    zoneRedundant: true,
+    logRetentionDays: 30,
+    imageTag: '1.0.0',
+    backend,
+  },
+  prod: {
+    name: 'prod',
+    location: 'westeurope',
+    tags: { environment: 'prod', owner, 'cost-center': costCenter },
+    network: {
+      addressSpace: '10.30.0.0/16',
+      gatewaySubnet: '10.30.0.0/24',
+      privateEndpointSubnet: '10.30.1.0/24',
+      appsSubnet: '10.30.2.0/23',
+    },
+    messaging: { sku: 'Premium', capacity: 2, privateEndpoint: true },
+    privateRegistry: true,
+    runtime: { minReplicas: 3, maxReplicas: 30, concurrentRequests: 50 },
+    proxy: { minReplicas: 2, maxReplicas: 10, concurrentRequests: 100 },
+    gateway: { minCapacity: 2, maxCapacity: 10 },
+    alerts: { backlogMessages: 10000, gateway5xx: 10, backendResponseTimeMs: 500, containerRestarts: 3 },
+    zoneRedundant: true,
+    logRetentionDays: 90,
+    imageTag: '1.0.0',
+    backend,
+  },
+};

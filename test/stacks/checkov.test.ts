@@ -1,0 +1,106 @@
+/**
+ * Security scan: checkov (PyPI, pinned in requirements-dev.txt; CI installs it into .venv) with
+ * `--framework terraform_json` over every synthesized stack. A stack passes when every failed
+ * check is in its skip list in `checkov-skips.ts`, where each skip says why; a skip that no longer
+ * matches a failure is stale and fails too, so the list cannot rot.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { skipsFor, type StackName } from './checkov-skips';
+import { synthAll, type Synthesized } from './synth';
+
+interface CheckResult {
+  readonly check_id: string;
+  readonly check_name: string;
+  readonly resource: string;
+  readonly file_path: string;
+}
+interface Report {
+  readonly results: { readonly passed_checks: CheckResult[]; readonly failed_checks: CheckResult[] };
+  readonly summary: { readonly parsing_errors: number };
+}
+
+function checkovBinary(): string {
+  const venv = join(__dirname, '..', '..', '.venv', 'bin', 'checkov');
+  return existsSync(venv) ? venv : 'checkov';
+}
+
+interface Scan {
+  readonly report: Report;
+  readonly stderr: string;
+}
+
+/** One checkov run over every stack file (one start-up instead of three). */
+function scan(files: readonly string[]): Scan {
+  const args = [
+    ...files.flatMap((f) => ['-f', f]),
+    '--framework',
+    'terraform_json',
+    '-o',
+    'json',
+    '--compact',
+  ];
+  // --skip-download: no platform (Prisma Cloud) calls; the scan is offline.
+  const child = spawnSync(checkovBinary(), [...args, '--skip-download'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, LOG_LEVEL: 'WARNING' },
+  });
+  if (child.error !== undefined || child.stdout === '') {
+    throw new Error(
+      `checkov did not run (install it: .venv/bin/pip install -r requirements-dev.txt): ${String(child.error ?? child.stderr)}`,
+    );
+  }
+  // checkov exits 1 when a check failed; its JSON report is on stdout either way.
+  const report = JSON.parse(child.stdout) as Report;
+  if (!report.results) throw new Error(`unexpected checkov output: ${child.stdout.slice(0, 500)}`);
+  return { report, stderr: child.stderr };
+}
+
+function stackOf(result: CheckResult): string {
+  return /\/stacks\/([^/]+)\/cdk\.tf\.json$/.exec(result.file_path)?.[1] ?? '?';
+}
+
+let synth: Synthesized;
+let result: Scan;
+const forStack = (stack: StackName, kind: 'passed_checks' | 'failed_checks'): CheckResult[] =>
+  result.report.results[kind].filter((c) => stackOf(c) === stack);
+
+beforeAll(() => {
+  synth = synthAll();
+  result = scan(['dev', 'staging', 'prod'].map((stack) => synth.file(stack)));
+}, 240_000);
+afterAll(() => synth.cleanup());
+
+describe('checkov --framework terraform_json', () => {
+  it.each(['dev', 'staging', 'prod'] as const)('%s: scans the stack (checks ran and passed)', (stack) => {
+    // Guards against a scan that silently parsed nothing.
+    expect(forStack(stack, 'passed_checks').length).toBeGreaterThan(30);
+  });
+
+  it('parsed every file and no check crashed (a crashed check passes nothing and fails nothing)', () => {
+    expect(result.report.summary.parsing_errors).toBe(0);
+    expect(result.stderr).not.toMatch(/Failed to run check/);
+  });
+
+  it.each(['dev', 'staging', 'prod'] as const)('%s: every failed check is skipped with a reason', (stack) => {
+    const skips = skipsFor(stack);
+    const failed = forStack(stack, 'failed_checks');
+    const unexplained = failed
+      .filter((c) => !skips.some((s) => s.id === c.check_id && s.resource.test(c.resource)))
+      .map((c) => `${c.check_id} ${c.resource}: ${c.check_name}`);
+    expect(unexplained).toEqual([]);
+  });
+
+  it.each(['dev', 'staging', 'prod'] as const)(
+    '%s: every skip still matches a failure (no stale skip)',
+    (stack) => {
+      const failed = forStack(stack, 'failed_checks');
+      const stale = skipsFor(stack)
+        .filter((s) => !failed.some((c) => c.check_id === s.id && s.resource.test(c.resource)))
+        .map((s) => `${s.id} ${String(s.resource)}`);
+      expect(stale).toEqual([]);
+    },
+  );
+});
