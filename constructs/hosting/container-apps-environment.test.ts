@@ -16,16 +16,39 @@ function synthEnv(
 }
 
 describe('ContainerAppsEnvironment defaults', () => {
-  test('is internal, zone redundant, in the delegated subnet and logs to Log Analytics', () => {
+  test('is internal, zone redundant, in the delegated subnet and logs via azure-monitor (no shared key)', () => {
     const env = synthEnv();
     expect(env).toMatchObject({
       internal_load_balancer_enabled: true,
       zone_redundancy_enabled: true,
-      logs_destination: 'log-analytics',
-      log_analytics_workspace_id: '/workspaces/law',
+      logs_destination: 'azure-monitor',
       mutual_tls_enabled: false,
     });
+    expect(env.log_analytics_workspace_id).toBeUndefined();
     expect(env.infrastructure_subnet_id).toBe('${azurerm_subnet.Apps.id}');
+  });
+
+  test('by default a diagnostic setting sends the environment logs to the workspace', () => {
+    const stack = newStack();
+    const f = fixture(stack);
+    new ContainerAppsEnvironment(stack, 'Env', environmentProps(f));
+    const diag = onlyResource(synthJson(stack), 'azurerm_monitor_diagnostic_setting');
+    expect(diag).toMatchObject({
+      target_resource_id: '${azurerm_container_app_environment.Env_C33A5BD9.id}',
+      log_analytics_workspace_id: '/workspaces/law',
+    });
+  });
+
+  test("logsDestination 'log-analytics' writes with the workspace key and adds no diagnostic setting", () => {
+    const stack = newStack();
+    const f = fixture(stack);
+    new ContainerAppsEnvironment(stack, 'Env', { ...environmentProps(f), logsDestination: 'log-analytics' });
+    const json = synthJson(stack);
+    expect(onlyResource(json, 'azurerm_container_app_environment')).toMatchObject({
+      logs_destination: 'log-analytics',
+      log_analytics_workspace_id: '/workspaces/law',
+    });
+    expect(JSON.stringify(json)).not.toContain('azurerm_monitor_diagnostic_setting');
   });
 
   test('always declares a Consumption workload profile (it cannot be added after creation)', () => {

@@ -6,6 +6,8 @@
 import { Construct, type IConstruct } from 'constructs';
 import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
 import { check, matches, oneOf, intInRange, validate, type Rule } from '../core/validation';
+import { addDiagnosticSettings } from '../core/diagnostics';
+import type { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { prefixLength, subnetFacts, type SubnetFacts, type SubnetRef } from './subnet';
 
 /** The delegation Container Apps needs on its infrastructure subnet (workload profiles environments). */
@@ -57,6 +59,14 @@ export interface ContainerAppsEnvironmentProps {
   readonly infrastructureSubnet: SubnetRef;
   /** Log Analytics workspace receiving the apps' console and system logs. */
   readonly logAnalyticsWorkspaceId: string;
+  /**
+   * How logs reach the workspace. `azure-monitor` sends them through a diagnostic setting on the
+   * environment (Entra ID auth, works with workspace local auth disabled, as Observability does by
+   * default). `log-analytics` has the environment write with the workspace shared key: it REQUIRES
+   * local (key) auth enabled on the workspace, otherwise Azure refuses the writes.
+   * @default 'azure-monitor'
+   */
+  readonly logsDestination?: 'azure-monitor' | 'log-analytics';
   /**
    * Ingress on an internal load balancer (no public IP). Force-new.
    * @default true
@@ -141,6 +151,10 @@ export class ContainerAppsEnvironment extends Construct implements IContainerApp
   public readonly location: string;
   public readonly defaultWorkloadProfileName: string;
   public readonly infrastructureSubnet: SubnetFacts;
+  /** Where logs go (see `ContainerAppsEnvironmentProps.logsDestination`). */
+  public readonly logsDestination: 'azure-monitor' | 'log-analytics';
+  /** Diagnostic setting to the workspace; set only with `logsDestination: 'azure-monitor'`. */
+  public readonly diagnosticSetting?: MonitorDiagnosticSetting;
 
   constructor(scope: Construct, id: string, props: ContainerAppsEnvironmentProps) {
     super(scope, id);
@@ -154,6 +168,7 @@ export class ContainerAppsEnvironment extends Construct implements IContainerApp
     ]);
 
     this.internal = props.internal ?? true;
+    this.logsDestination = props.logsDestination ?? 'azure-monitor';
     this.resource = new ContainerAppEnvironment(this, 'Resource', {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
@@ -161,8 +176,9 @@ export class ContainerAppsEnvironment extends Construct implements IContainerApp
       infrastructureSubnetId: subnet.id,
       internalLoadBalancerEnabled: this.internal,
       zoneRedundancyEnabled: props.zoneRedundancyEnabled ?? true,
-      logsDestination: 'log-analytics',
-      logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
+      logsDestination: this.logsDestination,
+      logAnalyticsWorkspaceId:
+        this.logsDestination === 'log-analytics' ? props.logAnalyticsWorkspaceId : undefined,
       mutualTlsEnabled: props.mutualTlsEnabled ?? false,
       workloadProfile: profiles.map((p) => ({
         name: p.name,
@@ -172,6 +188,12 @@ export class ContainerAppsEnvironment extends Construct implements IContainerApp
       })),
       tags: props.tags ?? {},
     });
+    if (this.logsDestination === 'azure-monitor') {
+      this.diagnosticSetting = addDiagnosticSettings(this, 'Diagnostics', {
+        targetResourceId: this.resource.id,
+        logAnalyticsWorkspaceId: props.logAnalyticsWorkspaceId,
+      });
+    }
     this.environmentId = this.resource.id;
     this.defaultDomain = this.resource.defaultDomain;
     this.staticIpAddress = this.resource.staticIpAddress;

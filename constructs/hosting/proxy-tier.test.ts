@@ -58,11 +58,12 @@ describe('ProxyTier on Container Apps (default)', () => {
     expect(onlyResource(out, 'azurerm_container_app_environment').internal_load_balancer_enabled).toBe(true);
   });
 
-  test("UPSTREAM_SERVERS is the runtime's ingress FQDN on port 80 and MAX_BODY_BYTES matches the runtime", () => {
+  test("UPSTREAM_SERVERS is the runtime's ingress FQDN on port 80, UPSTREAM_HOST_HEADER that FQDN, MAX_BODY_BYTES the runtime's", () => {
     const env = proxyContainer(synth()).env as { name: string; value: string }[];
     expect(env).toEqual([
       { name: 'MAX_BODY_BYTES', value: '262144' },
       { name: 'TRUSTED_PROXY_CIDR', value: '10.20.2.0/27' },
+      { name: 'UPSTREAM_HOST_HEADER', value: '${azurerm_container_app.Runtime_99E3DDFA.ingress[0].fqdn}' },
       { name: 'UPSTREAM_SERVERS', value: '${azurerm_container_app.Runtime_99E3DDFA.ingress[0].fqdn}:80' },
     ]);
   });
@@ -170,12 +171,17 @@ describe('ProxyTier on Functions Premium (the seed)', () => {
       'Storage Blob Data Owner',
     );
     expect(appNamed(out, 'ca-webhook-proxy')).toBeUndefined();
-    expect(onlyResource(out, 'azurerm_monitor_diagnostic_setting')).toMatchObject({
-      target_resource_id: expect.stringMatching(
-        /^\$\{azurerm_linux_function_app\.Proxy_Functions_\w+\.id\}$/,
-      ),
-      enabled_log: [{ category_group: 'allLogs' }],
-    });
+    const appDiags = resourcesOf(out, 'azurerm_monitor_diagnostic_setting').filter((d) =>
+      String(d.target_resource_id).startsWith('${azurerm_linux_function_app.'),
+    );
+    expect(appDiags).toEqual([
+      expect.objectContaining({
+        target_resource_id: expect.stringMatching(
+          /^\$\{azurerm_linux_function_app\.Proxy_Functions_\w+\.id\}$/,
+        ),
+        enabled_log: [{ category_group: 'allLogs' }],
+      }),
+    ]);
   });
 
   test('with a private endpoint, public network access is off and the app gets a privatelink.azurewebsites.net endpoint', () => {

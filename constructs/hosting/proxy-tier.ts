@@ -127,6 +127,8 @@ export class ProxyTier extends Construct implements IWebhookBackend {
       [];
     const appEnv: Record<string, string> = {
       UPSTREAM_SERVERS: props.runtime.upstreamAddress,
+      // Container Apps ingress routes by Host header: the proxy must send the runtime's FQDN.
+      UPSTREAM_HOST_HEADER: props.runtime.fqdn,
       MAX_BODY_BYTES: String(props.runtime.maxBodyBytes),
     };
     if (trusted.length > 0) appEnv.TRUSTED_PROXY_CIDR = trusted.join(' ');

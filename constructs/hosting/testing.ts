@@ -1,46 +1,18 @@
 /**
  * Test fixtures for the hosting and ingress tests (not exported from the package entry): a VNet
  * with the three subnets, an imported registry and Key Vault (the real `constructs/shared`
- * constructs), and a Service Bus queue imported by id that implements IMessageBus the way
- * `MessageBus.fromNamespaceId` does (role assignment scoped to the entity).
+ * constructs), and a Service Bus queue imported with the real `MessageBus.fromNamespaceId`.
  */
-import { Construct } from 'constructs';
 import type { TerraformStack } from 'cdktf';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
-import { grantRole, roleAssignmentId } from '../core/role-assignment';
-import type { IMessageBus, IPrincipal } from '../core/types';
+import type { IMessageBus } from '../core/types';
+import { MessageBus } from '../messaging';
 import { ImageRegistry, SecretStore, type IImageRegistry, type ISecretStore } from '../shared';
 import { ContainerAppsEnvironment, type ContainerAppsEnvironmentProps } from './container-apps-environment';
 
 export const NAMESPACE_ID =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/sb-webhooks';
-
-/** A Service Bus queue created elsewhere, granted by id. */
-export class ImportedQueue extends Construct implements IMessageBus {
-  public readonly kind = 'serviceBus' as const;
-  public readonly namespaceId = NAMESPACE_ID;
-  public readonly namespaceFqdn = 'sb-webhooks.servicebus.windows.net';
-  public readonly entityName = 'webhooks';
-  public readonly entityId = `${NAMESPACE_ID}/queues/webhooks`;
-
-  public runtimeEnvironment(): Record<string, string> {
-    return { BUS: 'servicebus', SERVICEBUS_NAMESPACE: this.namespaceFqdn, SERVICEBUS_QUEUE: this.entityName };
-  }
-  public grantSend(principal: IPrincipal): void {
-    this.grant('Azure Service Bus Data Sender', principal);
-  }
-  public grantReceive(principal: IPrincipal): void {
-    this.grant('Azure Service Bus Data Receiver', principal);
-  }
-  private grant(role: string, principal: IPrincipal): void {
-    grantRole(this, roleAssignmentId(role, principal), {
-      scopeId: this.entityId,
-      roleDefinitionName: role,
-      principal,
-    });
-  }
-}
 
 export interface Fixture {
   readonly vnet: VirtualNetwork;
@@ -49,7 +21,7 @@ export interface Fixture {
   readonly functionsSubnet: Subnet;
   readonly registry: IImageRegistry;
   readonly vault: ISecretStore;
-  readonly bus: ImportedQueue;
+  readonly bus: IMessageBus;
 }
 
 export function fixture(stack: TerraformStack, appsPrefix = '10.20.2.0/27'): Fixture {
@@ -85,7 +57,7 @@ export function fixture(stack: TerraformStack, appsPrefix = '10.20.2.0/27'): Fix
         '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-webhooks',
       vaultUri: 'https://kv-webhooks.vault.azure.net/',
     }),
-    bus: new ImportedQueue(stack, 'Bus'),
+    bus: MessageBus.fromNamespaceId(stack, 'Bus', { namespaceId: NAMESPACE_ID, entityName: 'webhooks' }),
   };
 }
 

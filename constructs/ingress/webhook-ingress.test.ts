@@ -122,7 +122,10 @@ describe('WebhookIngress public IP and gateway', () => {
   });
 
   test('diagnostics (allLogs + AllMetrics) on the gateway and the public IP', () => {
-    const diags = resourcesOf(synth(), 'azurerm_monitor_diagnostic_setting');
+    // The environment's own diagnostic setting belongs to ContainerAppsEnvironment, not to ingress.
+    const diags = resourcesOf(synth(), 'azurerm_monitor_diagnostic_setting').filter(
+      (d) => !String(d.target_resource_id).startsWith('${azurerm_container_app_environment.'),
+    );
     expect(diags.map((d) => d.target_resource_id).sort()).toEqual([
       expect.stringMatching(/^\$\{azurerm_application_gateway\.Ingress_\w+\.id\}$/),
       expect.stringMatching(/^\$\{azurerm_public_ip\.Ingress_PublicIp_\w+\.id\}$/),

@@ -196,8 +196,15 @@ describe('WebhookPlatform bring-your-own parts', () => {
     expect(onlyResource(out, 'azurerm_container_app_environment')).toMatchObject({
       resource_group_name: 'rg-existing',
       infrastructure_subnet_id: `${VNET}/subnets/apps`,
-      log_analytics_workspace_id: '/workspaces/law',
+      logs_destination: 'azure-monitor',
     });
+    // The environment's logs reach the brought workspace through a diagnostic setting (Entra
+    // auth), not the workspace key, which Observability turns off by default.
+    const envDiagnostics = resourcesOf(out, 'azurerm_monitor_diagnostic_setting').filter((d) =>
+      String(d.target_resource_id).includes('azurerm_container_app_environment.'),
+    );
+    expect(envDiagnostics).toHaveLength(1);
+    expect(envDiagnostics[0]).toMatchObject({ log_analytics_workspace_id: '/workspaces/law' });
     const grants = resourcesOf(out, 'azurerm_role_assignment').map((r) => [r.role_definition_name, r.scope]);
     expect(grants).toEqual(
       expect.arrayContaining([
