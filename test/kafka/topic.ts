@@ -17,14 +17,39 @@ function client(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'test-reader', brokers, logLevel: logLevel.NOTHING });
 }
 
-export async function createTopic(brokers: string[], topic: string, numPartitions = 3): Promise<void> {
+/** Errors a just-created topic may answer with while KRaft spreads its metadata. */
+const SETTLING = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/**
+ * Creates the topic and waits until every partition has a leader. kafkajs' own `waitForLeaders`
+ * retries only LEADER_NOT_AVAILABLE, but a loaded KRaft broker first answers
+ * UNKNOWN_TOPIC_OR_PARTITION for a topic it has just created; both mean "not yet".
+ */
+export async function createTopic(
+  brokers: string[],
+  topic: string,
+  numPartitions = 3,
+  timeoutMs = 30_000,
+): Promise<void> {
   const admin = client(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions, replicationFactor: 1 }],
-      waitForLeaders: true,
-    });
+    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const partitions = topics[0]?.partitions ?? [];
+        if (partitions.length === numPartitions && partitions.every((p) => p.leader >= 0)) return;
+      } catch (error) {
+        const type = (error as { type?: string; originalError?: { type?: string } }).type;
+        if (!SETTLING.has(type ?? '')) throw error;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`topic ${topic}: partitions have no leader after ${timeoutMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     await admin.disconnect();
   }
