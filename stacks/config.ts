@@ -60,7 +60,10 @@ export interface EnvironmentConfig {
   readonly zoneRedundant: boolean;
   /** Log Analytics retention in days. */
   readonly logRetentionDays: number;
-  /** Image tags in the environment's registry (`webhook-runtime`, `webhook-nginx`), bumped by the release pipeline. */
+  /**
+   * Image tag in the environment's registry (`webhook-runtime`, `webhook-nginx`) used when the
+   * `imageTag` context is not set; the pipeline sets that context to the tag it pushed (stacks/app.ts).
+   */
   readonly imageTag: string;
   /** Remote state: one blob per stack, Entra ID auth, OIDC in pipelines, no keys. */
   readonly backend: {
