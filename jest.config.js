@@ -8,8 +8,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>'],
   testMatch: ['**/?(*.)test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/cdktf.out/'],
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/cdktf.out/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/cdktf.out/', '/.tmp/', '/.venv/', '/.kafka/'],
+  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/cdktf.out/', '<rootDir>/.tmp/', '<rootDir>/.venv/', '<rootDir>/.kafka/'],
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

@@ -2,6 +2,7 @@
  * Contracts shared by the construct areas, so that each area can be built and imported alone
  * (bring-your-own parts) and composed by `WebhookPlatform`.
  */
+import type { ITerraformDependable } from 'cdktf';
 import type { IConstruct } from 'constructs';
 
 /**
@@ -44,8 +45,11 @@ export interface IMessageBus extends IConstruct {
    * `KAFKA_*`), never a key or connection string.
    */
   runtimeEnvironment(): Record<string, string>;
-  /** Lets `principal` publish to the entity (Data Sender role scoped to the entity). */
-  grantSend(principal: IPrincipal): void;
+  /**
+   * Lets `principal` publish to the entity (Data Sender role scoped to the entity). Returns the
+   * role assignment, so what must not start before the grant exists can depend on it.
+   */
+  grantSend(principal: IPrincipal): ITerraformDependable;
   /** Lets `principal` consume from the entity (Data Receiver role scoped to the entity). */
-  grantReceive(principal: IPrincipal): void;
+  grantReceive(principal: IPrincipal): ITerraformDependable;
 }

@@ -61,12 +61,17 @@ describe('WebhookRuntime identity and registry', () => {
     expect(containerOf(out).image).toBe('acrwebhooks.azurecr.io/webhook-runtime:1.4.2');
   });
 
-  test('grants itself send on the bus entity (not the namespace)', () => {
-    const senders = resourcesOf(synth(), 'azurerm_role_assignment').filter(
+  test('grants itself send on the bus entity (not the namespace), before its first revision', () => {
+    const out = synth();
+    const senders = resourcesOf(out, 'azurerm_role_assignment').filter(
       (r) => r.role_definition_name === 'Azure Service Bus Data Sender',
     );
     expect(senders).toHaveLength(1);
     expect(senders[0]!.scope).toMatch(/\/queues\/webhooks$/);
+    // Revision 1 is ready only once it can publish: the app waits for the grant.
+    expect(appOf(out).depends_on).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^azurerm_role_assignment\..*DataSender/i)]),
+    );
   });
 });
 

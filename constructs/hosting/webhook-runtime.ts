@@ -144,9 +144,12 @@ export class WebhookRuntime extends Construct {
       });
     const identityId = this.identity.id;
 
-    // Grants first: the app depends on the ones returned as resources, so revision 1 can pull.
-    const grants: unknown[] = [props.registry.grantPull(this.identity)];
-    props.messageBus.grantSend(this.identity);
+    // Grants first: the app depends on the ones returned as resources, so revision 1 can pull
+    // its image and is ready (publishes) without waiting for a later revision.
+    const grants: unknown[] = [
+      props.registry.grantPull(this.identity),
+      props.messageBus.grantSend(this.identity),
+    ];
 
     const secrets: ContainerAppSecret[] = [];
     const fromSecrets: Record<string, string> = {};
