@@ -9,7 +9,13 @@ module.exports = {
   roots: ['<rootDir>'],
   testMatch: ['**/?(*.)test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/cdktf.out/', '/.tmp/', '/.venv/', '/.kafka/'],
-  modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/cdktf.out/', '<rootDir>/.tmp/', '<rootDir>/.venv/', '<rootDir>/.kafka/'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/dist/',
+    '<rootDir>/cdktf.out/',
+    '<rootDir>/.tmp/',
+    '<rootDir>/.venv/',
+    '<rootDir>/.kafka/',
+  ],
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',
