@@ -202,9 +202,7 @@ export class ProxyFunctionApp extends Construct {
         endpointName: `pep-${props.name}`,
         subresourceName: 'sites',
         privateDnsZoneName: 'privatelink.azurewebsites.net',
-        subnetId: props.privateEndpoint.subnetId,
-        virtualNetworkId: props.privateEndpoint.virtualNetworkId,
-        privateDnsZoneId: props.privateEndpoint.privateDnsZoneId,
+        endpoint: props.privateEndpoint,
         tags: props.tags,
       });
     }

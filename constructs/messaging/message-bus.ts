@@ -173,9 +173,7 @@ export class MessageBus extends MessageBusBase {
         endpointName: `pe-${props.name}`,
         subresourceName: 'namespace',
         privateDnsZoneName: `privatelink.${DNS_SUFFIX}`,
-        subnetId: props.privateEndpoint.subnetId,
-        virtualNetworkId: props.privateEndpoint.virtualNetworkId,
-        privateDnsZoneId: props.privateEndpoint.privateDnsZoneId,
+        endpoint: props.privateEndpoint,
         tags: props.tags,
       });
     }

@@ -175,9 +175,7 @@ export class ImageRegistry extends ImageRegistryBase {
 
     if (props.privateEndpoint) {
       this.privateLink = new PrivateLink(this, 'PrivateLink', {
-        subnetId: props.privateEndpoint.subnetId,
-        virtualNetworkId: props.privateEndpoint.virtualNetworkId,
-        privateDnsZoneId: props.privateEndpoint.privateDnsZoneId,
+        endpoint: props.privateEndpoint,
         resourceGroupName: props.resourceGroupName,
         location: props.location,
         targetResourceId: this.registry.id,

@@ -1,7 +1,8 @@
 /**
  * A private endpoint for one Azure PaaS resource, registered in its `privatelink.*` DNS zone, so
  * that a resource with public network access off is still reachable from the virtual network.
- * Used by `SecretStore` (Key Vault) and `ImageRegistry` (ACR); created lazily, one per resource.
+ * Used by `SecretStore` (Key Vault), `ImageRegistry` (ACR), `MessageBus` (Service Bus / Event Hubs
+ * namespace) and the Functions proxy (site); one per resource.
  */
 import { Construct } from 'constructs';
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
@@ -25,7 +26,9 @@ export interface PrivateEndpointOptions {
   readonly privateDnsZoneId?: string;
 }
 
-export interface PrivateLinkProps extends PrivateEndpointOptions {
+export interface PrivateLinkProps {
+  /** Subnet, VNet and (optionally) existing DNS zone: the owner's `privateEndpoint` prop as given. */
+  readonly endpoint: PrivateEndpointOptions;
   readonly resourceGroupName: string;
   readonly location: string;
   /** Resource id of the PaaS resource the endpoint connects to. */
@@ -49,7 +52,7 @@ export class PrivateLink extends Construct {
   constructor(scope: Construct, id: string, props: PrivateLinkProps) {
     super(scope, id);
     const tags = props.tags ?? {};
-    if (props.privateDnsZoneId === undefined) {
+    if (props.endpoint.privateDnsZoneId === undefined) {
       this.dnsZone = new PrivateDnsZone(this, 'DnsZone', {
         name: props.privateDnsZoneName,
         resourceGroupName: props.resourceGroupName,
@@ -59,19 +62,19 @@ export class PrivateLink extends Construct {
         name: `${props.endpointName}-link`,
         resourceGroupName: props.resourceGroupName,
         privateDnsZoneName: this.dnsZone.name,
-        virtualNetworkId: props.virtualNetworkId,
+        virtualNetworkId: props.endpoint.virtualNetworkId,
         registrationEnabled: false,
         tags,
       });
       this.privateDnsZoneId = this.dnsZone.id;
     } else {
-      this.privateDnsZoneId = props.privateDnsZoneId;
+      this.privateDnsZoneId = props.endpoint.privateDnsZoneId;
     }
     this.endpoint = new PrivateEndpoint(this, 'Endpoint', {
       name: props.endpointName,
       location: props.location,
       resourceGroupName: props.resourceGroupName,
-      subnetId: props.subnetId,
+      subnetId: props.endpoint.subnetId,
       customNetworkInterfaceName: `${props.endpointName}-nic`,
       privateServiceConnection: {
         name: `${props.endpointName}-connection`,

@@ -205,9 +205,7 @@ export class SecretStore extends SecretStoreBase {
 
     if (props.privateEndpoint) {
       this.privateLink = new PrivateLink(this, 'PrivateLink', {
-        subnetId: props.privateEndpoint.subnetId,
-        virtualNetworkId: props.privateEndpoint.virtualNetworkId,
-        privateDnsZoneId: props.privateEndpoint.privateDnsZoneId,
+        endpoint: props.privateEndpoint,
         resourceGroupName: props.resourceGroupName,
         location: props.location,
         targetResourceId: this.vault.id,
