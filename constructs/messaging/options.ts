@@ -71,6 +71,35 @@ export interface ServiceBusOptions {
    * @default false
    */
   readonly partitioningEnabled?: boolean;
+  /**
+   * Encrypt the namespace at rest with your Key Vault key instead of a Microsoft-managed one
+   * (Premium only; cannot be removed once set).
+   * @default - Microsoft-managed keys
+   */
+  readonly customerManagedKey?: CustomerManagedKeyOptions;
+}
+
+/**
+ * A customer-managed key for Service Bus Premium. The key lives in a vault with soft delete and
+ * purge protection (`SecretStore` has both); the platform team creates and rotates it.
+ */
+export interface CustomerManagedKeyOptions {
+  /**
+   * Versionless key id, `https://<vault>.vault.azure.net/keys/<name>`: the namespace then follows
+   * key rotation by itself.
+   */
+  readonly keyVaultKeyId: string;
+  /**
+   * Resource id of the user-assigned identity the namespace reads the key with. It needs the
+   * `Key Vault Crypto Service Encryption User` role on the key (or its vault) before apply.
+   */
+  readonly userAssignedIdentityId: string;
+  /**
+   * Also encrypt at the infrastructure layer with a second, platform-managed key (forces a new
+   * namespace).
+   * @default true
+   */
+  readonly infrastructureEncryptionEnabled?: boolean;
 }
 
 export interface KafkaOptions {

@@ -22,6 +22,77 @@ function synth(props: Partial<MessageBusProps> = {}, build?: (bus: MessageBus) =
   return synthJson(stack);
 }
 
+const cmkIdentity =
+  '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sb-cmk';
+const cmk = {
+  keyVaultKeyId: 'https://kv-webhooks-prod.vault.azure.net/keys/sb-cmk',
+  userAssignedIdentityId: cmkIdentity,
+};
+
+describe('MessageBus Service Bus customer-managed key', () => {
+  it('has no identity and no customer_managed_key by default', () => {
+    const ns = onlyResource(synth({ serviceBus: { sku: 'Premium' } }), 'azurerm_servicebus_namespace');
+    expect(ns.identity).toBeUndefined();
+    expect(ns.customer_managed_key).toBeUndefined();
+  });
+
+  it('encrypts a Premium namespace with the key, read through the user-assigned identity, doubly by default', () => {
+    const ns = onlyResource(
+      synth({ serviceBus: { sku: 'Premium', customerManagedKey: cmk } }),
+      'azurerm_servicebus_namespace',
+    );
+    expect(ns.identity).toEqual({ type: 'UserAssigned', identity_ids: [cmkIdentity] });
+    expect(ns.customer_managed_key).toEqual({
+      key_vault_key_id: 'https://kv-webhooks-prod.vault.azure.net/keys/sb-cmk',
+      identity_id: cmkIdentity,
+      infrastructure_encryption_enabled: true,
+    });
+  });
+
+  it('lets infrastructure (double) encryption be turned off', () => {
+    const ns = onlyResource(
+      synth({
+        serviceBus: {
+          sku: 'Premium',
+          customerManagedKey: { ...cmk, infrastructureEncryptionEnabled: false },
+        },
+      }),
+      'azurerm_servicebus_namespace',
+    );
+    expect(ns.customer_managed_key).toMatchObject({ infrastructure_encryption_enabled: false });
+  });
+
+  it('fails on Standard, naming the field', () => {
+    expect(() => synth({ serviceBus: { customerManagedKey: cmk } })).toThrow(
+      "serviceBus.customerManagedKey must be absent unless sku is 'Premium'",
+    );
+  });
+
+  it('fails on a versioned key id (rotation would not be followed) or a non-identity resource id', () => {
+    expect(() =>
+      synth({
+        serviceBus: {
+          sku: 'Premium',
+          customerManagedKey: {
+            ...cmk,
+            keyVaultKeyId: `${cmk.keyVaultKeyId}/0123456789abcdef0123456789abcdef`,
+          },
+        },
+      }),
+    ).toThrow('serviceBus.customerManagedKey.keyVaultKeyId must be a versionless key id');
+    expect(() =>
+      synth({
+        serviceBus: {
+          sku: 'Premium',
+          customerManagedKey: { ...cmk, userAssignedIdentityId: '/subscriptions/s/resourceGroups/rg' },
+        },
+      }),
+    ).toThrow(
+      'serviceBus.customerManagedKey.userAssignedIdentityId must be the resource id of a user-assigned identity',
+    );
+  });
+});
+
 describe('MessageBus Service Bus namespace', () => {
   it('is Standard with local auth off, TLS 1.2 and public access (no private endpoint on Standard)', () => {
     const ns = onlyResource(synth(), 'azurerm_servicebus_namespace');

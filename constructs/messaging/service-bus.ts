@@ -81,6 +81,24 @@ export function serviceBusRules(props: MessageBusProps): Rule[] {
         )
       : oneOf('serviceBus.maxSizeInMegabytes', size, STANDARD_SIZES),
     check(
+      'serviceBus.customerManagedKey',
+      premium || o.customerManagedKey === undefined,
+      "absent unless sku is 'Premium' (customer-managed keys are Premium-only)",
+      sku,
+    ),
+    matches(
+      'serviceBus.customerManagedKey.keyVaultKeyId',
+      o.customerManagedKey?.keyVaultKeyId,
+      /^https:\/\/[A-Za-z0-9-]{3,24}\.(vault|managedhsm)\.azure\.(net|cn|us)\/keys\/[A-Za-z0-9-]{1,127}$/,
+      'a versionless key id https://<vault>.vault.azure.net/keys/<name> (no version: rotation is followed)',
+    ),
+    matches(
+      'serviceBus.customerManagedKey.userAssignedIdentityId',
+      o.customerManagedKey?.userAssignedIdentityId,
+      /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/[^/]+$/i,
+      'the resource id of a user-assigned identity',
+    ),
+    check(
       'serviceBus',
       o.entityType !== 'topic' || (o.maxDeliveryCount === undefined && o.lockDuration === undefined),
       'free of maxDeliveryCount and lockDuration when entityType is topic (set them per addSubscription)',
@@ -104,6 +122,7 @@ export function createServiceBus(
 ): ServiceBusResources {
   const o = props.serviceBus ?? {};
   const premium = (o.sku ?? 'Standard') === 'Premium';
+  const cmk = o.customerManagedKey;
   const namespace = new ServicebusNamespace(scope, 'Resource', {
     name: props.name,
     resourceGroupName: props.resourceGroupName,
@@ -114,6 +133,16 @@ export function createServiceBus(
     localAuthEnabled: false,
     minimumTlsVersion: '1.2',
     publicNetworkAccessEnabled,
+    identity:
+      cmk === undefined ? undefined : { type: 'UserAssigned', identityIds: [cmk.userAssignedIdentityId] },
+    customerManagedKey:
+      cmk === undefined
+        ? undefined
+        : {
+            keyVaultKeyId: cmk.keyVaultKeyId,
+            identityId: cmk.userAssignedIdentityId,
+            infrastructureEncryptionEnabled: cmk.infrastructureEncryptionEnabled ?? true,
+          },
     tags: props.tags,
   });
   const entityType = o.entityType ?? 'queue';

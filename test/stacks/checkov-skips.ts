@@ -60,14 +60,14 @@ export const skips: readonly Skip[] = [
     resource: BUS,
     stacks: ALL,
     reason:
-      'Double (infrastructure) encryption is part of the customer-managed-key option (see CKV_AZURE_201); data is already encrypted at rest with Microsoft-managed keys.',
+      'Double (infrastructure) encryption comes with serviceBus.customerManagedKey (see CKV_AZURE_201; checkov.test.ts proves the option passes); data is already encrypted at rest with Microsoft-managed keys.',
   },
   {
     id: 'CKV_AZURE_201',
     resource: BUS,
     stacks: ALL,
     reason:
-      'Customer-managed keys are a compliance choice, not a default: they need a Key Vault key lifecycle, and a lost or disabled key makes the namespace (and every queued webhook) unavailable. Service Bus encrypts at rest with Microsoft-managed keys.',
+      'Customer-managed keys are a compliance choice, not a default: they need a Key Vault key lifecycle owned by the platform team, and a lost or disabled key makes the namespace (and every queued webhook) unavailable. Available as serviceBus.customerManagedKey (Premium; checkov.test.ts proves it passes). Service Bus encrypts at rest with Microsoft-managed keys.',
   },
   {
     id: 'CKV_AZURE_202',

@@ -5,8 +5,12 @@
  * matches a failure is stale and fails too, so the list cannot rot.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { MessageBus } from '../../constructs/messaging';
 import { skipsFor, type StackName } from './checkov-skips';
 import { synthAll, type Synthesized } from './synth';
 
@@ -62,16 +66,46 @@ function stackOf(result: CheckResult): string {
   return /\/stacks\/([^/]+)\/cdk\.tf\.json$/.exec(result.file_path)?.[1] ?? '?';
 }
 
+/**
+ * A stack with only a Premium Service Bus using `customerManagedKey`: the option that the skips of
+ * CKV_AZURE_199/201/202 point to must really satisfy those checks.
+ */
+function synthCmkStack(outdir: string): string {
+  const app = new App({ outdir });
+  const stack = new TerraformStack(app, 'cmk');
+  new AzurermProvider(stack, 'azurerm', { features: [{}] });
+  new MessageBus(stack, 'Bus', {
+    name: 'sbns-webhooks-cmk-weu-1a2b',
+    resourceGroupName: 'rg-webhooks-cmk',
+    location: 'westeurope',
+    serviceBus: {
+      sku: 'Premium',
+      customerManagedKey: {
+        keyVaultKeyId: 'https://kv-webhooks-cmk.vault.azure.net/keys/servicebus',
+        userAssignedIdentityId:
+          '/subscriptions/s/resourceGroups/rg-webhooks-cmk/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sb-cmk',
+      },
+    },
+  });
+  app.synth();
+  return join(outdir, 'stacks', 'cmk', 'cdk.tf.json');
+}
+
 let synth: Synthesized;
+let cmkDir: string;
 let result: Scan;
 const forStack = (stack: StackName, kind: 'passed_checks' | 'failed_checks'): CheckResult[] =>
   result.report.results[kind].filter((c) => stackOf(c) === stack);
 
 beforeAll(() => {
   synth = synthAll();
-  result = scan(['dev', 'staging', 'prod'].map((stack) => synth.file(stack)));
+  cmkDir = mkdtempSync(join(tmpdir(), 'webhooks-cmk-'));
+  result = scan([...['dev', 'staging', 'prod'].map((stack) => synth.file(stack)), synthCmkStack(cmkDir)]);
 }, 240_000);
-afterAll(() => synth.cleanup());
+afterAll(() => {
+  synth.cleanup();
+  rmSync(cmkDir, { recursive: true, force: true });
+});
 
 describe('checkov --framework terraform_json', () => {
   it.each(['dev', 'staging', 'prod'] as const)('%s: scans the stack (checks ran and passed)', (stack) => {
@@ -103,4 +137,17 @@ describe('checkov --framework terraform_json', () => {
       expect(stale).toEqual([]);
     },
   );
+
+  it('serviceBus.customerManagedKey passes the checks skipped without it (CKV_AZURE_199, 201, 202)', () => {
+    const outcome = (id: string): string => {
+      const inStack = (kind: 'passed_checks' | 'failed_checks'): boolean =>
+        result.report.results[kind].some((c) => c.check_id === id && stackOf(c) === 'cmk');
+      return inStack('failed_checks') ? 'failed' : inStack('passed_checks') ? 'passed' : 'not run';
+    };
+    expect(['CKV_AZURE_199', 'CKV_AZURE_201', 'CKV_AZURE_202'].map(outcome)).toEqual([
+      'passed',
+      'passed',
+      'passed',
+    ]);
+  });
 });
