@@ -149,7 +149,7 @@ describe('GET /readyz (idempotent) over one unready and one ready runtime', () =
     expect(unready.received.every((request) => request.url === '/readyz')).toBe(true);
   });
 
-  it('then keeps webhooks away from the runtime the probe found unready (fail_timeout 10 s)', async () => {
+  it('then keeps webhooks away from the runtime the probe found unready (fail_timeout 1 s)', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await postWebhook(nginx.port)).status);
     expect(statuses).toEqual([200, 200, 200, 200]);
