@@ -8,6 +8,7 @@
  * compiler checks that the shapes agree.
  */
 // zod/mini: the same validators as zod, ~18 KB instead of ~580 KB on the start path.
+import type { PublisherOptions } from './publish/batcher';
 import * as z from 'zod/mini';
 
 export const VERIFY_SCHEMES = [
@@ -41,13 +42,8 @@ export interface ServiceBusBusOptions {
 export type BusConfig =
   { kind: 'kafka'; options: KafkaBusOptions } | { kind: 'servicebus'; options: ServiceBusBusOptions };
 
-export interface PublisherConfig {
-  lingerMs: number;
-  maxBatchMessages: number;
-  maxBatchBytes: number;
-  maxInFlight: number;
-  timeoutMs: number;
-}
+/** The publisher's options (publish/batcher.ts), fixed here once from the environment. */
+export type PublisherConfig = PublisherOptions;
 
 export interface Config {
   port: number;
@@ -83,8 +79,17 @@ export class ConfigError extends Error {
  * PUBLISH_TIMEOUT_MS: the batcher aborts the send, so this only keeps kafkajs from giving up early.
  */
 export const KAFKA_REQUEST_TIMEOUT_MS = 30_000;
-/** Linger of a few ms: enough to coalesce concurrent requests, invisible next to a broker round trip. */
-export const PUBLISH_LINGER_MS = 2;
+/**
+ * Linger of an idle publisher: enough to coalesce concurrent requests, invisible next to a broker
+ * round trip. Under load batches grow with the round trip instead (publish/batcher.ts, adaptive).
+ */
+export const PUBLISH_LINGER_MS = 1;
+/**
+ * Sends waiting for the broker at once. Kafka: 1 — a session sends one produce request at a time
+ * (idempotent, ordered per key), so more would only queue small batches behind each other. Service
+ * Bus: a few sends share the AMQP link without ordering promises.
+ */
+export const PUBLISH_MAX_CONCURRENT_BATCHES = { kafka: 1, servicebus: 4 } as const;
 export const PUBLISH_MAX_BATCH_MESSAGES = 256;
 /** Below Event Hubs' Kafka max.request.size (1,046,528 B); the Service Bus adapter splits further. */
 export const PUBLISH_MAX_BATCH_BYTES = 900_000;
@@ -239,6 +244,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       e.MAX_MESSAGE_BYTES ?? (bus.kind === 'kafka' ? KAFKA_MAX_MESSAGE_BYTES : SERVICEBUS_MAX_MESSAGE_BYTES),
     publisher: {
       lingerMs: PUBLISH_LINGER_MS,
+      maxConcurrentBatches: PUBLISH_MAX_CONCURRENT_BATCHES[bus.kind],
       maxBatchMessages: PUBLISH_MAX_BATCH_MESSAGES,
       maxBatchBytes: PUBLISH_MAX_BATCH_BYTES,
       maxInFlight: e.MAX_IN_FLIGHT,

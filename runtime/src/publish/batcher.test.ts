@@ -26,6 +26,7 @@ function message(i: number, bytes = 10): OutboundMessage {
 
 const options: PublisherOptions = {
   lingerMs: 5,
+  maxConcurrentBatches: 1,
   maxBatchMessages: 10,
   maxBatchBytes: 1000,
   maxInFlight: 100,
@@ -93,6 +94,67 @@ describe('createPublisher coalescing', () => {
     sender.releaseAll();
     await p;
     expect(done).toBe(true);
+  });
+});
+
+describe('createPublisher adaptive batching under load', () => {
+  it('with maxConcurrentBatches sends waiting, gathers past the linger and sends the rest at once when one returns', async () => {
+    const sender = new RecordingSender();
+    sender.mode = 'hang';
+    const publisher = createPublisher(sender, { ...options, timeoutMs: 5000 }, logger);
+    const first = publisher.publish(message(1));
+    await batchesSent(sender, 1);
+    const rest = [2, 3, 4].map((i) => publisher.publish(message(i)));
+    await new Promise((r) => setTimeout(r, 4 * options.lingerMs)); // several lingers pass
+    expect(sender.batches).toHaveLength(1); // nothing flushed while the one send slot was taken
+    sender.mode = 'ack';
+    sender.releaseAll();
+    await Promise.all([first, ...rest]);
+    expect(sender.batches.map((b) => b.map((m) => m.messageId))).toEqual([
+      ['id-1'],
+      ['id-2', 'id-3', 'id-4'],
+    ]);
+  });
+
+  it('with a free send slot, flushes on the linger even while another send waits', async () => {
+    const sender = new RecordingSender();
+    sender.mode = 'hang';
+    const publisher = createPublisher(
+      sender,
+      { ...options, maxConcurrentBatches: 2, timeoutMs: 5000 },
+      logger,
+    );
+    const first = publisher.publish(message(1));
+    await batchesSent(sender, 1);
+    const second = publisher.publish(message(2));
+    await batchesSent(sender, 2);
+    expect(sender.batches.map((b) => b.length)).toEqual([1, 1]);
+    sender.releaseAll();
+    await Promise.all([first, second]);
+  });
+
+  it('still flushes a full batch at once while the send slot is taken', async () => {
+    const sender = new RecordingSender();
+    sender.mode = 'hang';
+    const publisher = createPublisher(sender, { ...options, maxBatchMessages: 2, timeoutMs: 5000 }, logger);
+    const all = [1, 2, 3, 4].map((i) => publisher.publish(message(i)));
+    await batchesSent(sender, 2);
+    expect(sender.batches.map((b) => b.length)).toEqual([2, 2]);
+    sender.releaseAll();
+    await Promise.all(all);
+  });
+
+  it('a message gathered behind a send that never returns still rejects by its own deadline', async () => {
+    const sender = new RecordingSender();
+    sender.mode = 'hang';
+    const publisher = createPublisher(sender, { ...options, timeoutMs: 100 }, logger);
+    const first = reason(publisher.publish(message(1)));
+    await batchesSent(sender, 1);
+    const started = Date.now();
+    const behind = reason(publisher.publish(message(2)));
+    expect(await first).toBe('timeout');
+    expect(await behind).toBe('timeout');
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 

@@ -5,6 +5,11 @@
  * - Linger: the first message of an empty buffer starts a `lingerMs` timer; the buffer is flushed
  *   when the timer fires, or at once when `maxBatchMessages` or `maxBatchBytes` would be exceeded
  *   (a single message larger than `maxBatchBytes` travels alone; the broker decides).
+ * - Adaptive: while `maxConcurrentBatches` sends are already waiting for the broker, the timer does
+ *   not flush; the buffer keeps filling and goes out the moment a send returns. So under load a
+ *   batch holds what arrived during one broker round trip, and the number of round trips per
+ *   second stops capping throughput (Kafka sends one produce request at a time per session:
+ *   small 2 ms batches queued behind each other made latency grow with load).
  * - Bound: at most `maxInFlight` messages are held (buffered or being sent, until the sender
  *   returns); beyond that a publish rejects at once with `overloaded`, never queues.
  * - Time-out: a batch's deadline is its oldest message's publish time + `timeoutMs`; at the deadline
@@ -20,6 +25,8 @@ import { PublishError, type BrokerSender, type OutboundMessage, type Publisher }
 
 export interface PublisherOptions {
   lingerMs: number;
+  /** Sends waiting for the broker at once before the buffer waits for one to return. */
+  maxConcurrentBatches: number;
   maxBatchMessages: number;
   maxBatchBytes: number;
   maxInFlight: number;
@@ -47,7 +54,7 @@ export function createPublisher(
   hooks: PublisherHooks = {},
 ): Publisher {
   validate(options);
-  const { lingerMs, maxBatchMessages, maxBatchBytes, maxInFlight, timeoutMs } = options;
+  const { lingerMs, maxConcurrentBatches, maxBatchMessages, maxBatchBytes, maxInFlight, timeoutMs } = options;
   let buffer: Entry[] = [];
   let bufferBytes = 0;
   let lingerTimer: NodeJS.Timeout | undefined;
@@ -64,6 +71,12 @@ export function createPublisher(
     else entry.reject(error);
   };
 
+  /** The linger timer's flush: only when a send slot is free; else a returning send flushes. */
+  const lingered = (): void => {
+    lingerTimer = undefined;
+    if (sending.size < maxConcurrentBatches) flush();
+  };
+
   const flush = (): void => {
     if (lingerTimer !== undefined) {
       clearTimeout(lingerTimer);
@@ -76,7 +89,11 @@ export function createPublisher(
     bufferBytes = 0;
     const task = send(batch, bytes);
     sending.add(task);
-    void task.finally(() => sending.delete(task));
+    void task.finally(() => {
+      sending.delete(task);
+      // What gathered while this send waited for the broker goes now, without another linger.
+      if (buffer.length > 0 && sending.size < maxConcurrentBatches) flush();
+    });
   };
 
   const send = async (batch: Entry[], bytes: number): Promise<void> => {
@@ -137,7 +154,7 @@ export function createPublisher(
       inFlight += 1;
       hooks.onInFlight?.(inFlight);
       if (buffer.length >= maxBatchMessages || bufferBytes >= maxBatchBytes) flush();
-      else lingerTimer ??= setTimeout(flush, lingerMs);
+      else lingerTimer ??= setTimeout(lingered, lingerMs);
     });
   };
 
@@ -190,6 +207,7 @@ export function createPublisher(
 function validate(o: PublisherOptions): void {
   const rules: Array<[keyof PublisherOptions, number, number]> = [
     ['lingerMs', 0, 1000],
+    ['maxConcurrentBatches', 1, 64],
     ['maxBatchMessages', 1, 100_000],
     ['maxBatchBytes', 1, 100 * 1_048_576],
     ['maxInFlight', 1, 10_000_000],

@@ -79,7 +79,14 @@ describe('telemetry observers', () => {
     sender.mode = 'hang';
     const publisher = createPublisher(
       sender,
-      { lingerMs: 1, maxBatchMessages: 100, maxBatchBytes: 100_000, maxInFlight: 100, timeoutMs: 5000 },
+      {
+        lingerMs: 1,
+        maxConcurrentBatches: 1,
+        maxBatchMessages: 100,
+        maxBatchBytes: 100_000,
+        maxInFlight: 100,
+        timeoutMs: 5000,
+      },
       pino({ level: 'silent' }),
       observe,
     );
