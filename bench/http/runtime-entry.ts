@@ -1,10 +1,18 @@
 /**
- * Benchmark target: the real app (createApp + createPublisher + GitHub signature verification +
- * pino access logs at info) over @hono/node-server, with a BrokerSender that acknowledges at once —
+ * Benchmark target: the real runtime (createRuntime's listener — the webhook core on node:http, the
+ * Hono app for the rest — + createPublisher + GitHub signature verification + pino access logs at
+ * info), exactly as runtime/src/server.ts serves it, with a BrokerSender that acknowledges at once —
  * so the figure is the HTTP layer's cost, not a broker's. Bundled by ./run.mjs; never shipped.
  */
-import { serve } from '@hono/node-server';
-import { createApp } from '../../runtime/src/http/app';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  PUBLISH_LINGER_MS,
+  PUBLISH_MAX_BATCH_BYTES,
+  PUBLISH_MAX_BATCH_MESSAGES,
+  PUBLISH_MAX_CONCURRENT_BATCHES,
+} from '../../runtime/src/config';
+import { createRuntime } from '../../runtime/src/http/node-listener';
 import { createLogger } from '../../runtime/src/logger';
 import { createPublisher } from '../../runtime/src/publish/batcher';
 import type { BrokerSender } from '../../runtime/src/publish/types';
@@ -20,16 +28,26 @@ const sender: BrokerSender = {
 const logger = createLogger('info');
 const publisher = createPublisher(
   sender,
-  { lingerMs: 2, maxBatchMessages: 256, maxBatchBytes: 900_000, maxInFlight: 1000, timeoutMs: 4000 },
+  {
+    // The runtime's own defaults on Kafka (runtime/src/config.ts).
+    lingerMs: PUBLISH_LINGER_MS,
+    maxConcurrentBatches: PUBLISH_MAX_CONCURRENT_BATCHES.kafka,
+    maxBatchMessages: PUBLISH_MAX_BATCH_MESSAGES,
+    maxBatchBytes: PUBLISH_MAX_BATCH_BYTES,
+    maxInFlight: 1000,
+    timeoutMs: 4000,
+  },
   logger,
 );
-const app = createApp({
+const { listener } = createRuntime({
   maxBodyBytes: 1_048_576,
   verifier: createVerifier('github', [process.env['BENCH_SECRET'] ?? 'bench-secret']),
   publisher,
   logger,
 });
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  process.stderr.write(`${JSON.stringify({ ready: true, port: info.port })}\n`);
+const server = createServer(listener);
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stderr.write(`${JSON.stringify({ ready: true, port })}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,15 +1,17 @@
 /**
- * Server lifecycle: sender → publisher → app → @hono/node-server, and graceful shutdown.
+ * Server lifecycle: sender → publisher → app and listener (./http/node-listener.ts) → node:http,
+ * and graceful shutdown.
  *
  * Shutdown (SIGTERM/SIGINT, see ./main.ts): readiness turns false and new requests get 503 at once;
  * in-flight publishes finish (bounded by SHUTDOWN_TIMEOUT_MS); the producer closes; then the
  * listener closes and open connections are closed once their responses are written.
  */
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { createApp, type AppOptions } from './http/app';
+import type { AppOptions } from './http/app';
+import { createRuntime } from './http/node-listener';
 import { createPublisher, type PublisherHooks } from './publish/batcher';
 import type { BrokerSender, Publisher } from './publish/types';
 import { createVerifier } from './verify';
@@ -40,7 +42,7 @@ export async function startServer({ config, sender, logger, observe }: StartOpti
   }
   const publisher = createPublisher(sender, config.publisher, logger, observe ?? {});
   let draining = false;
-  const app = createApp({
+  const { listener } = createRuntime({
     maxBodyBytes: config.maxBodyBytes,
     maxMessageBytes: config.maxMessageBytes,
     verifier,
@@ -52,15 +54,14 @@ export async function startServer({ config, sender, logger, observe }: StartOpti
 
   void connectWithRetry(sender, logger, () => draining);
 
-  const server: ServerType = await new Promise((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = createServer(listener);
     s.once('error', reject);
+    s.listen(config.port, config.host, () => resolve(s));
   });
-  if ('keepAliveTimeout' in server) {
-    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-    server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
-    server.requestTimeout = 30_000;
-  }
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
+  server.requestTimeout = 30_000;
   const port = (server.address() as AddressInfo).port;
 
   let shutdownPromise: Promise<{ clean: boolean }> | undefined;

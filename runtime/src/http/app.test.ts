@@ -132,6 +132,42 @@ describe('POST /webhook errors (nothing is published)', () => {
     expect((await problemOf(res))['detail']).toBe('request body is not valid JSON');
   });
 
+  it('answers 400, signed or not, for a body that is not valid UTF-8 (never a U+FFFD-mangled message)', async () => {
+    const { app, publisher } = makeApp();
+    const bad = [
+      Buffer.from([0xff]), // a byte UTF-8 never uses
+      Buffer.from([0xed, 0xa0, 0x80]), // a surrogate encoded as UTF-8 (CESU-8)
+      Buffer.from([0xc0, 0xaf]), // overlong "/"
+    ];
+    for (const bytes of bad) {
+      const body = Buffer.concat([
+        Buffer.from('{"clientId":"c-1","opportunity":{"n":"'),
+        bytes,
+        Buffer.from('"}}'),
+      ]);
+      const res = await app.request('/webhook', webhook(new Uint8Array(body)));
+      expect(res.status).toBe(400);
+      expect((await problemOf(res))['detail']).toBe('request body is not valid UTF-8');
+    }
+    expect(publisher.published).toHaveLength(0);
+  });
+
+  it('answers 422 for objects or arrays nested deeper than 64 levels, and accepts 64', async () => {
+    const { app, publisher } = makeApp({ maxBodyBytes: 1_048_576 });
+    // The payload is level 1; `levels` objects from opportunity down are levels 2..levels+1; the
+    // innermost array is levels+2: 62 make exactly 64.
+    const nested = (levels: number) =>
+      `{"clientId":"deep","opportunity":${'{"a":'.repeat(levels)}[1]${'}'.repeat(levels)}}`;
+    const ok = await app.request('/webhook', webhook(nested(62)));
+    expect(ok.status).toBe(202);
+    for (const levels of [63, 100_000]) {
+      const res = await app.request('/webhook', webhook(nested(levels)));
+      expect(res.status).toBe(422);
+      expect((await problemOf(res))['detail']).toBe('objects and arrays nest deeper than 64 levels');
+    }
+    expect(publisher.published).toHaveLength(1);
+  });
+
   it('answers 415 for a non-JSON content type or none', async () => {
     const { app } = makeApp();
     for (const type of ['text/plain', 'application/jsonx', '']) {

@@ -1,22 +1,23 @@
 /**
- * The body cap through a REAL socket: @hono/node-server on port 0, raw HTTP written with node:net,
- * so chunked framing and lying Content-Length headers reach the app exactly as an attacker sends
- * them (CVE-2025-59139, CVE-2026-44456 were both missed by tests that only used app.request).
+ * The body cap through a REAL socket: the production listener (./node-listener.ts) on port 0, raw
+ * HTTP written with node:net, so chunked framing and lying Content-Length headers reach the app
+ * exactly as an attacker sends them (CVE-2025-59139, CVE-2026-44456 were both missed by tests that
+ * only used app.request).
  */
+import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { makeApp, sign } from './test-fixtures';
 
 const LIMIT = 1024;
-let server: ServerType;
+let server: Server;
 let port: number;
 let fixture: ReturnType<typeof makeApp>;
 
 beforeAll(async () => {
   fixture = makeApp({ maxBodyBytes: LIMIT });
   await new Promise<void>((resolve) => {
-    server = serve({ fetch: fixture.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve());
+    server = createServer(fixture.listener).listen(0, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
 });
@@ -125,6 +126,30 @@ describe('body limit over a real socket', () => {
     ]);
     expect([400, 413]).toContain(status(res));
     expect(fixture.publisher.published).toHaveLength(0);
+  });
+
+  it('publishes nothing when the client disconnects mid-body, and keeps serving the next request', async () => {
+    const body = JSON.stringify({ clientId: 'c', opportunity: { pad: 'q'.repeat(300) } });
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          head({ 'Content-Length': String(Buffer.byteLength(body)), 'X-Hub-Signature-256': sign(body) }) +
+            body.slice(0, 100),
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50);
+      });
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fixture.publisher.published).toHaveLength(0);
+    const length = String(Buffer.byteLength(body));
+    const next = await raw([
+      head({ 'Content-Length': length, 'X-Hub-Signature-256': sign(body), Connection: 'close' }) + body,
+    ]);
+    expect(status(next)).toBe(202);
+    expect(fixture.publisher.published).toHaveLength(1);
   });
 
   it('does not let bytes beyond a lying Content-Length become part of the verified body', async () => {

@@ -1,36 +1,107 @@
 /**
  * Reads the raw request body with a hard byte cap, before anything parses it; the signature is
  * verified over exactly these bytes. A declared Content-Length over the cap is refused without
- * reading; a body without one (chunked) is counted chunk by chunk and refused as soon as it passes
- * the cap — the path hono's bodyLimit got wrong twice (CVE-2025-59139, CVE-2026-44456).
+ * reading; every body, declared or chunked, is counted chunk by chunk and refused as soon as it
+ * passes the cap — the path hono's bodyLimit got wrong twice (CVE-2025-59139, CVE-2026-44456).
+ *
+ * In production (./node-listener.ts) the Node IncomingMessage is read directly: no Web
+ * ReadableStream, no ArrayBuffer copy. Through Hono (`app.request`, Azure Functions) the Request
+ * body stream.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
+import type { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import type { HeaderReader } from './headers';
 import { problem } from './problem';
 
-export async function readBodyCapped(
-  c: Context<AppEnv>,
+/** Reads the body under `limit` bytes; `extraHeaders` go on the 413/400 problem it may throw. */
+export type BodyReader = (limit: number, extraHeaders: Record<string, string>) => Promise<Buffer>;
+
+/** For a Node request (the production listener, ./node-listener.ts). */
+export function incomingBodyReader(incoming: IncomingMessage, header: HeaderReader): BodyReader {
+  return (limit, extraHeaders) => {
+    const tooLarge = checkDeclared(header, limit, extraHeaders);
+    return readIncoming(incoming, limit, tooLarge);
+  };
+}
+
+/** For a Hono context (`app.request`, Azure Functions): the Request body stream. */
+export function contextBodyReader(c: Context<AppEnv>, header: HeaderReader): BodyReader {
+  return (limit, extraHeaders) => {
+    const tooLarge = checkDeclared(header, limit, extraHeaders);
+    // The count is enforced on what arrives, whatever Content-Length claimed.
+    return readStream(c.req.raw.body, limit, tooLarge);
+  };
+}
+
+/** Refuses a malformed or too large declared Content-Length; returns the 413 factory. */
+function checkDeclared(
   header: HeaderReader,
   limit: number,
   extraHeaders: Record<string, string>,
-): Promise<Buffer> {
+): () => HTTPException {
   const tooLarge = () =>
     problem(413, `request body exceeds MAX_BODY_BYTES (${limit} bytes)`, {
       headers: { ...extraHeaders, connection: 'close' },
     });
   const declared = header('content-length');
-  const chunked = header('transfer-encoding') !== undefined;
-  if (declared !== undefined && !chunked) {
+  if (declared !== undefined && header('transfer-encoding') === undefined) {
     if (!/^\d+$/.test(declared)) throw problem(400, 'invalid Content-Length', { headers: extraHeaders });
     if (Number(declared) > limit) throw tooLarge();
-    // Node's HTTP parser delivers exactly Content-Length bytes, so this read is bounded; the
-    // length is still checked in case another runtime hands us a Request that lies.
-    const body = Buffer.from(await c.req.arrayBuffer());
-    if (body.length > limit) throw tooLarge();
-    return body;
   }
-  const stream = c.req.raw.body;
+  return tooLarge;
+}
+
+function readIncoming(
+  incoming: IncomingMessage,
+  limit: number,
+  tooLarge: () => HTTPException,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    if (incoming.readableEnded || incoming.readableDidRead) {
+      reject(new Error('request body was already consumed'));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > limit) {
+        // Stop counting and answer now; the 413 closes the connection, so the rest is never read.
+        cleanup();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    const onClose = () => onError(new Error('the connection closed before the request body ended'));
+    const cleanup = () => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
+}
+
+async function readStream(
+  stream: ReadableStream<Uint8Array> | null,
+  limit: number,
+  tooLarge: () => HTTPException,
+): Promise<Buffer> {
   if (stream === null) return Buffer.alloc(0);
   const reader = stream.getReader();
   const chunks: Uint8Array[] = [];

@@ -4,7 +4,15 @@
  * object, so a `__proto__` key can never reach a prototype. Such keys are refused with 422 anyway:
  * consumers that merge objects would be exposed.
  */
+import { isUtf8 } from 'node:buffer';
 import * as z from 'zod/mini';
+
+/**
+ * Deepest nesting of objects and arrays accepted (the payload object itself is level 1). JSON.parse
+ * takes 100 000 levels in its stride, but many consumers' parsers do not: such a message would be
+ * accepted here and then poison the queue.
+ */
+export const MAX_JSON_DEPTH = 64;
 
 const schema = z.object({
   clientId: z
@@ -21,7 +29,27 @@ export type ParseResult =
   | { ok: true; payload: Payload }
   | { ok: false; status: 400 | 422; detail: string; errors?: Array<{ pointer: string; detail: string }> };
 
+/** True when objects/arrays nest deeper than `limit`; walks only containers, stops at the limit. */
+function nestsDeeperThan(root: object, limit: number): boolean {
+  const values: object[] = [root];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const value = values.pop() as object;
+    const depth = depths.pop() as number;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) {
+        if (depth + 1 > limit) return true;
+        values.push(child as object);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+
 export function parsePayload(raw: Buffer): ParseResult {
+  // toString would silently turn invalid bytes into U+FFFD and publish what the sender never sent.
+  if (!isUtf8(raw)) return { ok: false, status: 400, detail: 'request body is not valid UTF-8' };
   const text = raw.toString('utf8');
   let forbidden: string | undefined;
   let value: unknown;
@@ -44,6 +72,10 @@ export function parsePayload(raw: Buffer): ParseResult {
       detail: 'request body must be a JSON object',
       errors: [{ pointer: '', detail: 'must be a JSON object' }],
     };
+  }
+  if (nestsDeeperThan(value, MAX_JSON_DEPTH)) {
+    const detail = `objects and arrays nest deeper than ${MAX_JSON_DEPTH} levels`;
+    return { ok: false, status: 422, detail, errors: [{ pointer: '', detail }] };
   }
   if (forbidden !== undefined) {
     return {
@@ -92,8 +124,11 @@ export function messageBody(
   if (!Object.hasOwn(payload, 'correlationId') && !Object.hasOwn(payload, 'receivedAt')) {
     let end = raw.length - 1;
     while (end > 0 && raw[end] !== 0x7d) end -= 1; // the closing '}' (trailing whitespace allowed)
-    const empty = Object.keys(payload).length === 0;
-    return Buffer.concat([raw.subarray(0, end), Buffer.from(empty ? suffix : `,${suffix}`)]);
+    const tail = Object.keys(payload).length === 0 ? suffix : `,${suffix}`;
+    const out = Buffer.allocUnsafe(end + Buffer.byteLength(tail));
+    raw.copy(out, 0, 0, end);
+    out.write(tail, end);
+    return out;
   }
   const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(payload)) out[key] = payload[key];

@@ -7,7 +7,8 @@ import { Writable } from 'node:stream';
 import { createLogger } from '../logger';
 import { PublishError, type OutboundMessage, type Publisher, type PublishFailure } from '../publish/types';
 import { createVerifier } from '../verify';
-import { createApp, type AppOptions } from './app';
+import type { AppOptions } from './app';
+import { createRuntime } from './node-listener';
 
 export const SECRET = 'test-secret';
 
@@ -39,7 +40,7 @@ export function makeApp(overrides: Partial<AppOptions> = {}) {
     },
   });
   const publisher = new RecordingPublisher();
-  const app = createApp({
+  const { app, listener } = createRuntime({
     maxBodyBytes: 1024,
     maxMessageBytes: 262_144,
     verifier: createVerifier('github', [SECRET]),
@@ -47,13 +48,13 @@ export function makeApp(overrides: Partial<AppOptions> = {}) {
     logger: createLogger('debug', sink),
     ...overrides,
   });
-  return { app, publisher, lines };
+  return { app, listener, publisher, lines };
 }
 
-export const sign = (body: string, secret = SECRET) =>
+export const sign = (body: string | Uint8Array, secret = SECRET) =>
   `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
-export function webhook(body: string, headers: Record<string, string> = {}): RequestInit {
+export function webhook(body: string | Uint8Array, headers: Record<string, string> = {}): RequestInit {
   return {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body), ...headers },

@@ -4,14 +4,19 @@
  * answers a problem document, and a failed publish answers 503 + Retry-After (senders retry 5xx,
  * never 4xx), so a request that got a non-2xx was not published. A message bigger than the bus's
  * max message size (MAX_MESSAGE_BYTES) answers 413 before publishing.
+ *
+ * The core (`webhookCore`) knows no framework: it takes a header reader, a capped body reader and
+ * the request's log context, resolves with the correlationId once published, and throws a problem
+ * otherwise. Two adapters serve it: the Hono route (`webhookHandler`, used by `app.request`, Azure
+ * Functions and every other route's app) and the Node listener (./node-listener.ts, production).
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import { PublishError, type OutboundMessage, type Publisher } from '../publish/types';
 import type { Verifier } from '../verify';
-import { readBodyCapped } from './body';
-import { headerReader } from './headers';
+import { contextBodyReader, type BodyReader } from './body';
+import { headerReader, type HeaderReader } from './headers';
 import type { AppEnv } from './env';
 import { messageBody, parsePayload } from './payload';
 import { problem } from './problem';
@@ -34,6 +39,26 @@ export interface WebhookHandlerOptions {
   tracePublish?: (message: OutboundMessage, publish: () => Promise<void>) => Promise<void>;
 }
 
+/** One request, as the core sees it. */
+export interface WebhookInput {
+  header: HeaderReader;
+  readBody: BodyReader;
+  /** Fields bound to every line about the request; the core adds the correlationId. */
+  logContext: Record<string, string>;
+  /** The request's logger (built on first use). */
+  log: () => Logger;
+}
+
+/** Resolves with the correlationId once the broker acknowledged; throws a problem otherwise. */
+export type WebhookCore = (input: WebhookInput) => Promise<string>;
+
+/** The 202 body and headers, shared by both adapters. */
+export const acceptedBody = (correlationId: string) => JSON.stringify({ status: 'accepted', correlationId });
+export const acceptedHeaders = (correlationId: string) => ({
+  'content-type': 'application/json',
+  'x-correlation-id': correlationId,
+});
+
 /** Seconds a sender should wait before retrying, by failure. */
 const RETRY_AFTER: Record<PublishError['reason'], string> = {
   unavailable: '5',
@@ -44,17 +69,45 @@ const RETRY_AFTER: Record<PublishError['reason'], string> = {
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
+/** `new Date(ms).toISOString()`, remembered for the last millisecond (a µs each; many per ms at load). */
+let lastMs = Number.NaN;
+let lastIso = '';
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
+}
+
+/** The Hono route: the core over the request context, and the 202 as a plain-header Response. */
 export function webhookHandler(options: WebhookHandlerOptions) {
+  const accept = webhookCore(options);
+  return async function webhook(c: Context<AppEnv>): Promise<Response> {
+    const header = headerReader(c);
+    const correlationId = await accept({
+      header,
+      readBody: contextBodyReader(c, header),
+      logContext: c.get('logContext'),
+      log: c.get('log'),
+    });
+    // A string body and a plain header object: @hono/node-server writes it straight to the socket
+    // (no WHATWG Headers, no stream); c.json with two headers would build both.
+    return new Response(acceptedBody(correlationId), {
+      status: 202,
+      headers: acceptedHeaders(correlationId),
+    });
+  };
+}
+
+export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
   const { maxBodyBytes, maxMessageBytes, verifier, publisher, logger, isDraining, now } = options;
   const { onPublished, tracePublish } = options;
   const source = `/webhooks/${verifier.scheme}`;
 
-  return async function webhook(c: Context<AppEnv>): Promise<Response> {
+  return async function webhook({ header, readBody, logContext, log }: WebhookInput): Promise<string> {
     const correlationId = randomUUID();
-    const header = headerReader(c);
-    c.set('correlationId', correlationId);
-    c.get('logContext')['correlationId'] = correlationId;
-    const log = c.get('log');
+    logContext['correlationId'] = correlationId;
     const headers = { 'x-correlation-id': correlationId };
     const extras = { headers, correlationId };
 
@@ -68,7 +121,7 @@ export function webhookHandler(options: WebhookHandlerOptions) {
     if (!JSON_TYPE.test(header('content-type') ?? '')) {
       throw problem(415, 'Content-Type must be application/json', extras);
     }
-    const rawBody = await readBodyCapped(c, header, maxBodyBytes, headers);
+    const rawBody = await readBody(maxBodyBytes, headers);
     const receivedMs = now();
     const verified = verifier.verify({ header, rawBody, now: receivedMs });
     if (!verified.ok) {
@@ -84,7 +137,7 @@ export function webhookHandler(options: WebhookHandlerOptions) {
       );
     }
     const payload = parsed.payload;
-    const receivedAt = new Date(receivedMs).toISOString();
+    const receivedAt = isoTime(receivedMs);
     const message: OutboundMessage = {
       key: payload.clientId,
       messageId: verified.deliveryId ?? verifier.deliveryIdFromBody?.(payload) ?? correlationId,
@@ -131,6 +184,6 @@ export function webhookHandler(options: WebhookHandlerOptions) {
     if (logger.isLevelEnabled('debug')) {
       log().debug({ messageId: message.messageId, clientId: payload.clientId }, 'published');
     }
-    return c.json({ status: 'accepted', correlationId }, 202, headers);
+    return correlationId;
   };
 }
