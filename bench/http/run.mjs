@@ -12,6 +12,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { median as medianOf, packageVersion, writeResult } from '../lib/results.mjs';
+
+const startedAt = new Date().toISOString(); // for the result envelope (writeResult, at the end)
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -206,3 +209,52 @@ console.table([
     target: '<= 500',
   },
 ]);
+
+// Result envelope for the report (bench/report): same figures as printed above.
+writeResult('http', {
+  command: 'npm run bench:http',
+  startedAt,
+  versions: {
+    node: process.version,
+    hono: packageVersion('hono'),
+    '@hono/node-server': packageVersion('@hono/node-server'),
+    autocannon: packageVersion('autocannon'),
+  },
+  parameters: summary.settings,
+  runs: rounds,
+  summary: {
+    runtimeRps: summary.runtimeRps,
+    rawRps: summary.rawRps,
+    runtimeRpsMedian: Math.round(medianOf(rps('runtime'))),
+    rawRpsMedian: Math.round(medianOf(rps('raw'))),
+    runtimeP99MsMedian: medianOf(rounds.filter((x) => x.target === 'runtime').map((x) => x.p99)),
+    rawP99MsMedian: medianOf(rounds.filter((x) => x.target === 'raw').map((x) => x.p99)),
+    throughputRatio: summary.throughputRatio,
+    cpuEfficiencyRatio: summary.cpuEfficiencyRatio,
+    cpuUsPerRequest: summary.cpuUsPerRequest,
+    runtimePeakRssMiB: summary.runtimePeakRssMiB,
+    startToReadyMs: summary.startToReadyMs,
+    non2xx: summary.non2xx,
+  },
+  targets: [
+    {
+      label: 'throughput, runtime / raw node:http',
+      value: summary.throughputRatio,
+      limit: '>= 0.85',
+      met: summary.throughputRatio >= 0.85,
+    },
+    {
+      label: 'runtime peak RSS under load (MiB)',
+      value: summary.runtimePeakRssMiB,
+      limit: '<= 100',
+      met: summary.runtimePeakRssMiB <= 100,
+    },
+    {
+      label: 'start-to-ready, wall (ms, median of 5)',
+      value: summary.startToReadyMs.medianWall,
+      limit: '<= 500',
+      met: summary.startToReadyMs.medianWall <= 500,
+    },
+    { label: 'non-2xx answers', value: summary.non2xx, limit: '= 0', met: summary.non2xx === 0 },
+  ],
+});

@@ -5,9 +5,10 @@
 // Targets (issue 3): median synth wall time <= 3x the floor's, peak RSS <= 150 MiB.
 // Usage: node bench/synth/run.mjs [rounds]   (default 7)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { packageVersion, writeResult } from '../lib/results.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const rounds = Number(process.argv[2] ?? 7);
@@ -40,6 +41,7 @@ function runOnce(args, outdir) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const startedAt = new Date().toISOString();
 const samples = { floor: [], synth: [] };
 const work = mkdtempSync(join(tmpdir(), 'bench-synth-'));
 try {
@@ -72,8 +74,39 @@ const result = {
   targets: { ratioMax: 3, rssMaxMiB: 150 },
   pass: ratio <= 3 && summary.synth.peakRssMiB <= 150,
 };
-mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'synth.tmp.json'), `${JSON.stringify(result, null, 2)}\n`);
+writeResult('synth', {
+  command: `npm run bench:synth${process.argv[2] === undefined ? '' : ` -- ${rounds}`}`,
+  startedAt,
+  versions: {
+    node: process.version,
+    cdktf: packageVersion('cdktf'),
+    '@cdktf/provider-azurerm': packageVersion('@cdktf/provider-azurerm'),
+    constructs: packageVersion('constructs'),
+  },
+  parameters: {
+    rounds,
+    floor: 'node -e "require(\'cdktf\')"',
+    synth: 'node dist/stacks/main.js (dev+staging+prod)',
+  },
+  runs: ['floor', 'synth'].flatMap((name) =>
+    samples[name].map((s, i) => ({
+      round: i + 1,
+      case: name,
+      ms: Math.round(s.ms),
+      rssMiB: Math.round(s.rssMiB * 10) / 10,
+    })),
+  ),
+  summary: { floor: summary.floor, synth: summary.synth, ratio: result.ratio },
+  targets: [
+    { label: 'synth median wall time / floor median', value: result.ratio, limit: '<= 3', met: ratio <= 3 },
+    {
+      label: 'synth peak RSS (MiB)',
+      value: summary.synth.peakRssMiB,
+      limit: '<= 150',
+      met: summary.synth.peakRssMiB <= 150,
+    },
+  ],
+});
 process.stdout.write(
   `floor  require('cdktf'): median ${summary.floor.medianMs} ms, peak RSS ${summary.floor.peakRssMiB} MiB\n` +
     `synth  dev+staging+prod: median ${summary.synth.medianMs} ms, peak RSS ${summary.synth.peakRssMiB} MiB\n` +

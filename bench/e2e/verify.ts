@@ -1,0 +1,54 @@
+/**
+ * The correctness check beside the figures: every correlationId a target answered 2xx for must be
+ * on that target's topic, read back with a real consumer. An accepted webhook the broker does not
+ * hold is a lost webhook; the run reports it (and exits non-zero), it never averages it away.
+ */
+import { Kafka, logLevel } from 'kafkajs';
+import { readTopic } from '../../test/kafka/topic';
+
+export interface Verification {
+  readonly accepted: number;
+  readonly topicRecords: number;
+  readonly found: number;
+  readonly missing: number;
+  readonly missingExamples: string[];
+  /** Records whose correlationId is on the topic more than once (beyond the first). */
+  readonly duplicates: number;
+}
+
+/** Records on the topic now (sum over partitions of high − low watermark). */
+async function recordCount(brokers: string[], topic: string): Promise<number> {
+  const admin = new Kafka({ clientId: 'bench-e2e-count', brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function verifyOnTopic(
+  brokers: string[],
+  topic: string,
+  accepted: readonly string[],
+): Promise<Verification> {
+  const topicRecords = await recordCount(brokers, topic);
+  const records = await readTopic(brokers, topic, topicRecords, 180_000);
+  const seen = new Map<string, number>();
+  for (const record of records) {
+    const id = (JSON.parse(record.value ?? 'null') as { correlationId?: unknown } | null)?.correlationId;
+    if (typeof id === 'string') seen.set(id, (seen.get(id) ?? 0) + 1);
+  }
+  const missing = accepted.filter((id) => !seen.has(id));
+  let duplicates = 0;
+  for (const count of seen.values()) duplicates += Math.max(0, count - 1);
+  return {
+    accepted: accepted.length,
+    topicRecords,
+    found: accepted.length - missing.length,
+    missing: missing.length,
+    missingExamples: missing.slice(0, 10),
+    duplicates,
+  };
+}
