@@ -27,13 +27,15 @@ export interface StartRuntimeOptions {
   readonly brokers: readonly string[];
   readonly topic: string;
   readonly env?: Record<string, string>;
+  /** Port to listen on (a restart on the same address); default a free ephemeral port. */
+  readonly port?: number;
 }
 
 export async function startRuntime(options: StartRuntimeOptions): Promise<RunningRuntime> {
   if (!existsSync(RUNTIME_BUNDLE)) {
     throw new Error(`${RUNTIME_BUNDLE} is missing: run \`npm run build:runtime\` first`);
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [RUNTIME_BUNDLE], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

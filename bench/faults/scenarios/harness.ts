@@ -1,0 +1,93 @@
+/**
+ * What scenarios a–c share on top of bench/lib/stack.ts (Kafka, topic, two real runtimes, NGINX
+ * with its per-client rate limit lifted): a timeline on the load's clock for the fault events, a
+ * runtime restart on the same address, NGINX error-log counts, and one shape of report.
+ */
+import { startRuntime, type RunningRuntime } from '../../../nginx/test/support/runtime-process';
+import { RUNTIME_LOAD_ENV, type Stack } from '../../lib/stack';
+import type { LoadResult } from '../load/open-loop';
+import type { FaultWindow, Tally } from '../load/tally';
+
+export interface LoadScenarioOptions {
+  /** Steady arrival rate, requests/s. @default 200 */
+  readonly ratePerSecond?: number;
+  /** Length of the load. @default 30000 */
+  readonly durationMs?: number;
+}
+
+export interface FaultEvent {
+  readonly atMs: number;
+  readonly what: string;
+}
+
+export interface ScenarioReport {
+  readonly scenario: 'a' | 'b' | 'c';
+  readonly title: string;
+  readonly parameters: Record<string, number | string>;
+  readonly events: FaultEvent[];
+  readonly fault: FaultWindow;
+  readonly load: { readonly startedAt: string; readonly elapsedMs: number };
+  readonly tally: Tally;
+  /** Counts of telling lines in NGINX's error log during the scenario. */
+  readonly proxy: ProxyDiagnostics;
+  /** a only: 202s for requests sent once the broker process was gone and answered before its restart began. */
+  readonly acceptedDuringOutage?: number;
+}
+
+export interface ProxyDiagnostics {
+  /** Every runtime marked failed (max_fails/fail_timeout): NGINX answered 502 → problem 503. */
+  readonly noLiveUpstreams: number;
+  /** Connection refused / reset on connect: retried on the other runtime when one is left. */
+  readonly connectFailed: number;
+  /** A runtime closed the connection before answering (killed mid-request). */
+  readonly prematureClose: number;
+  /** A runtime did not answer within proxy_read_timeout: NGINX answered 504 → problem 503. */
+  readonly upstreamTimedOut: number;
+}
+
+export function proxyDiagnostics(errorLog: string): ProxyDiagnostics {
+  const count = (pattern: RegExp) => errorLog.split('\n').filter((line) => pattern.test(line)).length;
+  return {
+    noLiveUpstreams: count(/no live upstreams/),
+    connectFailed: count(/connect\(\) failed/),
+    prematureClose: count(/upstream prematurely closed|recv\(\) failed/),
+    upstreamTimedOut: count(/upstream timed out/),
+  };
+}
+
+/** Starts a runtime again on the address NGINX already knows (same env as bench/lib/stack.ts). */
+export function restartRuntime(old: RunningRuntime, stack: Stack): Promise<RunningRuntime> {
+  return startRuntime({
+    name: old.name,
+    brokers: stack.brokers,
+    topic: stack.topic,
+    env: { ...RUNTIME_LOAD_ENV },
+    port: old.port,
+  });
+}
+
+/** Fault events on the load's clock (ms since `t0`). */
+export class Timeline {
+  readonly events: FaultEvent[] = [];
+  constructor(readonly t0: number) {}
+
+  now(): number {
+    return Math.round(performance.now() - this.t0);
+  }
+
+  mark(what: string): number {
+    const atMs = this.now();
+    this.events.push({ atMs, what });
+    return atMs;
+  }
+
+  /** Resolves when the load clock reaches `ms` (at once if it already has). */
+  until(ms: number): Promise<void> {
+    const wait = ms - (performance.now() - this.t0);
+    return new Promise((resolveWait) => setTimeout(resolveWait, Math.max(0, wait)));
+  }
+}
+
+export function loadSummary(load: LoadResult): ScenarioReport['load'] {
+  return { startedAt: load.startedAt, elapsedMs: load.elapsedMs };
+}

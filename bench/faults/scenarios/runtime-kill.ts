@@ -1,0 +1,58 @@
+/**
+ * Scenario b: two runtimes behind NGINX under steady load (bench/lib/stack.ts); one is SIGKILLed a
+ * third of the way in and stays dead. Requests in flight on it are lost to the sender (NGINX answers
+ * 503 and never re-sends a POST that reached a runtime); every 202 must be on the topic.
+ */
+import type { RunningRuntime } from '../../../nginx/test/support/runtime-process';
+import { startStack } from '../../lib/stack';
+import { runOpenLoopLoad } from '../load/open-loop';
+import { tallyAgainstTopic } from '../load/tally';
+import {
+  Timeline,
+  loadSummary,
+  proxyDiagnostics,
+  type LoadScenarioOptions,
+  type ScenarioReport,
+} from './harness';
+
+export async function runtimeKillScenario(options: LoadScenarioOptions = {}): Promise<ScenarioReport> {
+  const ratePerSecond = options.ratePerSecond ?? 200;
+  const durationMs = options.durationMs ?? 30_000;
+  const stack = await startStack({ name: 'faults-b', upstreams: 2 });
+  try {
+    const victim = stack.runtimes[0] as RunningRuntime;
+    const timeline = new Timeline(performance.now());
+    const killAt = Math.round(durationMs / 3);
+    const fault = (async () => {
+      await timeline.until(killAt);
+      const startMs = timeline.mark(`SIGKILL ${victim.name}`);
+      await victim.kill('SIGKILL');
+      timeline.mark(`${victim.name} exited`);
+      return { startMs, endMs: startMs };
+    })();
+    const load = runOpenLoopLoad({
+      port: stack.nginxPort,
+      ratePerSecond,
+      durationMs,
+      runId: stack.topic,
+      t0: timeline.t0,
+      until: fault,
+    });
+    const [window, result] = await Promise.all([fault, load]);
+    timeline.mark('load finished');
+    const proxy = proxyDiagnostics(stack.nginx.errorLog());
+    const tally = await tallyAgainstTopic(stack.brokers, stack.topic, stack.topic, result.samples, window);
+    return {
+      scenario: 'b',
+      title: 'one of two runtimes SIGKILLed under load behind NGINX',
+      parameters: { ratePerSecond, durationMs, runtimes: 2, killAtMs: killAt, topic: stack.topic },
+      events: timeline.events,
+      fault: window,
+      load: loadSummary(result),
+      tally,
+      proxy,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
