@@ -83,7 +83,7 @@ export const KAFKA_REQUEST_TIMEOUT_MS = 30_000;
  * Linger of an idle publisher: enough to coalesce concurrent requests, invisible next to a broker
  * round trip. Under load batches grow with the round trip instead (publish/batcher.ts, adaptive).
  */
-export const PUBLISH_LINGER_MS = 1;
+export const PUBLISH_LINGER_MS = 2;
 /**
  * Sends waiting for the broker at once. Kafka: 1 — a session sends one produce request at a time
  * (idempotent, ordered per key), so more would only queue small batches behind each other. Service
