@@ -5,12 +5,10 @@
  * gone the runtimes must answer 503 (never 202); every 202 must be on the topic afterwards.
  */
 import { startStack } from '../../lib/stack';
-import { runOpenLoopLoad } from '../load/open-loop';
-import { tallyAgainstTopic } from '../load/tally';
 import {
+  loadDuringFault,
   Timeline,
   loadSummary,
-  proxyDiagnostics,
   type LoadScenarioOptions,
   type ScenarioReport,
 } from './harness';
@@ -44,18 +42,12 @@ export async function brokerOutageScenario(options: BrokerOutageOptions = {}): P
       const endMs = timeline.mark('broker answering metadata again');
       return { startMs, endMs };
     })();
-    const load = runOpenLoopLoad({
-      port: stack.nginxPort,
-      ratePerSecond,
-      durationMs,
-      runId: stack.topic,
-      t0: timeline.t0,
-      until: fault,
-    });
-    const [window, result] = await Promise.all([fault, load]);
-    timeline.mark('load finished');
-    const proxy = proxyDiagnostics(stack.nginx.errorLog());
-    const tally = await tallyAgainstTopic(stack.brokers, stack.topic, stack.topic, result.samples, window);
+    const { window, result, proxy, tally } = await loadDuringFault(
+      stack,
+      timeline,
+      { ratePerSecond, durationMs },
+      fault,
+    );
     const acceptedDuringOutage = result.samples.filter(
       (s) => s.status === 202 && s.sentAtMs >= dead.fromMs && s.doneAtMs <= dead.toMs,
     ).length;

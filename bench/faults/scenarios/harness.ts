@@ -5,8 +5,8 @@
  */
 import { startRuntime, type RunningRuntime } from '../../../nginx/test/support/runtime-process';
 import { RUNTIME_LOAD_ENV, type Stack } from '../../lib/stack';
-import type { LoadResult } from '../load/open-loop';
-import type { FaultWindow, Tally } from '../load/tally';
+import { runOpenLoopLoad, type LoadResult } from '../load/open-loop';
+import { tallyAgainstTopic, type FaultWindow, type Tally } from '../load/tally';
 
 export interface LoadScenarioOptions {
   /** Steady arrival rate, requests/s. @default 200 */
@@ -90,4 +90,36 @@ export class Timeline {
 
 export function loadSummary(load: LoadResult): ScenarioReport['load'] {
   return { startedAt: load.startedAt, elapsedMs: load.elapsedMs };
+}
+
+export interface UnderFault {
+  readonly window: FaultWindow;
+  readonly result: LoadResult;
+  readonly proxy: ProxyDiagnostics;
+  readonly tally: Tally;
+}
+
+/**
+ * Runs the steady open-loop load through the stack's NGINX while `fault` plays out, then reads
+ * the topic back and tallies every answer against it: the part scenarios a–c share.
+ */
+export async function loadDuringFault(
+  stack: Stack,
+  timeline: Timeline,
+  load: { readonly ratePerSecond: number; readonly durationMs: number },
+  fault: Promise<FaultWindow>,
+): Promise<UnderFault> {
+  const running = runOpenLoopLoad({
+    port: stack.nginxPort,
+    ratePerSecond: load.ratePerSecond,
+    durationMs: load.durationMs,
+    runId: stack.topic,
+    t0: timeline.t0,
+    until: fault,
+  });
+  const [window, result] = await Promise.all([fault, running]);
+  timeline.mark('load finished');
+  const proxy = proxyDiagnostics(stack.nginx.errorLog());
+  const tally = await tallyAgainstTopic(stack.brokers, stack.topic, stack.topic, result.samples, window);
+  return { window, result, proxy, tally };
 }

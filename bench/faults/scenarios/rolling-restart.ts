@@ -6,12 +6,10 @@
  */
 import type { RunningRuntime } from '../../../nginx/test/support/runtime-process';
 import { startStack } from '../../lib/stack';
-import { runOpenLoopLoad } from '../load/open-loop';
-import { tallyAgainstTopic } from '../load/tally';
 import {
+  loadDuringFault,
   Timeline,
   loadSummary,
-  proxyDiagnostics,
   restartRuntime,
   type LoadScenarioOptions,
   type ScenarioReport,
@@ -39,18 +37,12 @@ export async function rollingRestartScenario(options: LoadScenarioOptions = {}):
       }
       return { startMs, endMs: timeline.now() };
     })();
-    const load = runOpenLoopLoad({
-      port: stack.nginxPort,
-      ratePerSecond,
-      durationMs,
-      runId: stack.topic,
-      t0: timeline.t0,
-      until: fault,
-    });
-    const [window, result] = await Promise.all([fault, load]);
-    timeline.mark('load finished');
-    const proxy = proxyDiagnostics(stack.nginx.errorLog());
-    const tally = await tallyAgainstTopic(stack.brokers, stack.topic, stack.topic, result.samples, window);
+    const { window, result, proxy, tally } = await loadDuringFault(
+      stack,
+      timeline,
+      { ratePerSecond, durationMs },
+      fault,
+    );
     return {
       scenario: 'c',
       title: 'rolling restart: SIGTERM to each runtime in turn under load, restarted on the same address',

@@ -5,12 +5,10 @@
  */
 import type { RunningRuntime } from '../../../nginx/test/support/runtime-process';
 import { startStack } from '../../lib/stack';
-import { runOpenLoopLoad } from '../load/open-loop';
-import { tallyAgainstTopic } from '../load/tally';
 import {
+  loadDuringFault,
   Timeline,
   loadSummary,
-  proxyDiagnostics,
   type LoadScenarioOptions,
   type ScenarioReport,
 } from './harness';
@@ -30,18 +28,12 @@ export async function runtimeKillScenario(options: LoadScenarioOptions = {}): Pr
       timeline.mark(`${victim.name} exited`);
       return { startMs, endMs: startMs };
     })();
-    const load = runOpenLoopLoad({
-      port: stack.nginxPort,
-      ratePerSecond,
-      durationMs,
-      runId: stack.topic,
-      t0: timeline.t0,
-      until: fault,
-    });
-    const [window, result] = await Promise.all([fault, load]);
-    timeline.mark('load finished');
-    const proxy = proxyDiagnostics(stack.nginx.errorLog());
-    const tally = await tallyAgainstTopic(stack.brokers, stack.topic, stack.topic, result.samples, window);
+    const { window, result, proxy, tally } = await loadDuringFault(
+      stack,
+      timeline,
+      { ratePerSecond, durationMs },
+      fault,
+    );
     return {
       scenario: 'b',
       title: 'one of two runtimes SIGKILLed under load behind NGINX',
