@@ -69,36 +69,26 @@ export function hostileCorpus(options: CorpusOptions = {}): HostileCase[] {
   const maxBody = options.maxBodyBytes ?? 1_048_576;
   const maxMessage = options.maxMessageBytes ?? 1_000_000;
   const depth = options.depth ?? 100_000;
-  const runtime = (
-    name: string,
-    category: HostileCase['category'],
-    request: RawRequest,
-    expectStatus: number,
-    extra: Partial<HostileCase> = {},
-  ): HostileCase => ({
-    name,
-    category,
-    request,
-    expectStatus,
-    answeredBy: 'runtime',
-    problemJson: true,
-    ...extra,
-  });
-  const nginx = (
-    name: string,
-    category: HostileCase['category'],
-    request: RawRequest,
-    expectStatus: number,
-    extra: Partial<HostileCase> = {},
-  ): HostileCase => ({
-    name,
-    category,
-    request,
-    expectStatus,
-    answeredBy: 'nginx',
-    problemJson: true,
-    ...extra,
-  });
+  /** A case answered by `answeredBy` with an RFC 9457 problem document. */
+  const answeredBy =
+    (by: HostileCase['answeredBy']) =>
+    (
+      name: string,
+      category: HostileCase['category'],
+      request: RawRequest,
+      expectStatus: number,
+      extra: Partial<HostileCase> = {},
+    ): HostileCase => ({
+      name,
+      category,
+      request,
+      expectStatus,
+      answeredBy: by,
+      problemJson: true,
+      ...extra,
+    });
+  const runtime = answeredBy('runtime');
+  const nginx = answeredBy('nginx');
 
   return [
     // --- malformed JSON → 400 (runtime) ---
