@@ -1,26 +1,10 @@
-import { onlyResource, resourcesOf, synthJson, testStacks, type Synthesized } from '../core/testing';
+import { onlyResource, resourcesOf } from '../core/testing';
 import { MessageBus } from './message-bus';
 import type { MessageBusProps } from './options';
+import { BUS_BASE as base, PRIVATE_ENDPOINT as privateEndpoint, messageBusTests } from './test-fixtures';
 
-const { newStack, cleanup } = testStacks('event-hubs-test');
+const { newStack, synth, cleanup } = messageBusTests('event-hubs-test');
 afterAll(cleanup);
-
-const base: MessageBusProps = {
-  name: 'sbns-webhooks-prod-weu-1a2b',
-  resourceGroupName: 'rg',
-  location: 'westeurope',
-};
-const privateEndpoint = {
-  subnetId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pe',
-  virtualNetworkId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v',
-};
-
-function synth(props: Partial<MessageBusProps> = {}, build?: (bus: MessageBus) => void): Synthesized {
-  const stack = newStack();
-  const bus = new MessageBus(stack, 'Bus', { ...base, ...props });
-  build?.(bus);
-  return synthJson(stack);
-}
 
 describe('MessageBus Kafka (Event Hubs)', () => {
   const kafka: Partial<MessageBusProps> = { kind: 'kafka', name: 'evhns-webhooks-prod-weu-1a2b' };

@@ -1,30 +1,10 @@
-import {
-  onlyResource,
-  resourcesOf,
-  synthJson,
-  testStacks,
-  TestPrincipal,
-  type Synthesized,
-} from '../core/testing';
+import { onlyResource, resourcesOf, synthJson, TestPrincipal } from '../core/testing';
 import { Observability } from '../observability/observability';
 import { MessageBus } from './message-bus';
-import type { MessageBusProps } from './options';
+import { BUS_BASE as base, messageBusTests } from './test-fixtures';
 
-const { newStack, cleanup } = testStacks('message-bus-test');
+const { newStack, synth, cleanup } = messageBusTests('message-bus-test');
 afterAll(cleanup);
-
-const base: MessageBusProps = {
-  name: 'sbns-webhooks-prod-weu-1a2b',
-  resourceGroupName: 'rg',
-  location: 'westeurope',
-};
-
-function synth(props: Partial<MessageBusProps> = {}, build?: (bus: MessageBus) => void): Synthesized {
-  const stack = newStack();
-  const bus = new MessageBus(stack, 'Bus', { ...base, ...props });
-  build?.(bus);
-  return synthJson(stack);
-}
 
 describe('MessageBus grants', () => {
   it('grants Data Sender and Receiver scoped to the queue, never the namespace', () => {

@@ -1,26 +1,8 @@
-import { onlyResource, resourcesOf, synthJson, testStacks, type Synthesized } from '../core/testing';
-import { MessageBus } from './message-bus';
-import type { MessageBusProps } from './options';
+import { onlyResource, resourcesOf } from '../core/testing';
+import { PRIVATE_ENDPOINT as privateEndpoint, messageBusTests } from './test-fixtures';
 
-const { newStack, cleanup } = testStacks('service-bus-test');
+const { synth, cleanup } = messageBusTests('service-bus-test');
 afterAll(cleanup);
-
-const base: MessageBusProps = {
-  name: 'sbns-webhooks-prod-weu-1a2b',
-  resourceGroupName: 'rg',
-  location: 'westeurope',
-};
-const privateEndpoint = {
-  subnetId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pe',
-  virtualNetworkId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v',
-};
-
-function synth(props: Partial<MessageBusProps> = {}, build?: (bus: MessageBus) => void): Synthesized {
-  const stack = newStack();
-  const bus = new MessageBus(stack, 'Bus', { ...base, ...props });
-  build?.(bus);
-  return synthJson(stack);
-}
 
 const cmkIdentity =
   '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-sb-cmk';
