@@ -86,8 +86,8 @@ export const KAFKA_REQUEST_TIMEOUT_MS = 30_000;
 export const PUBLISH_LINGER_MS = 2;
 /**
  * Sends waiting for the broker at once. Kafka: 1 — a session sends one produce request at a time
- * (idempotent, ordered per key), so more would only queue small batches behind each other. Service
- * Bus: a few sends share the AMQP link without ordering promises.
+ * (idempotent, ordered per key) and would only queue more. Service Bus: a few sends share the AMQP
+ * link without ordering promises.
  */
 export const PUBLISH_MAX_CONCURRENT_BATCHES = { kafka: 1, servicebus: 4 } as const;
 export const PUBLISH_MAX_BATCH_MESSAGES = 256;

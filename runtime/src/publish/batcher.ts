@@ -7,9 +7,10 @@
  *   (a single message larger than `maxBatchBytes` travels alone; the broker decides).
  * - Adaptive: while `maxConcurrentBatches` sends are already waiting for the broker, the timer does
  *   not flush; the buffer keeps filling and goes out the moment a send returns. So under load a
- *   batch holds what arrived during one broker round trip, and the number of round trips per
- *   second stops capping throughput (Kafka sends one produce request at a time per session:
- *   small 2 ms batches queued behind each other made latency grow with load).
+ *   batch holds what arrived during one broker round trip: one sendBatch call, one deadline timer
+ *   and one abort controller per round trip instead of one per linger. (The Kafka session also
+ *   merges batches queued behind its single produce request; Service Bus sends concurrently, and
+ *   this bounds how many.)
  * - Bound: at most `maxInFlight` messages are held (buffered or being sent, until the sender
  *   returns); beyond that a publish rejects at once with `overloaded`, never queues.
  * - Time-out: a batch's deadline is its oldest message's publish time + `timeoutMs`; at the deadline
