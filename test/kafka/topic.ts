@@ -34,7 +34,11 @@ export async function createTopic(
   const admin = client(brokers).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }] });
+    // waitForLeaders defaults to true and would throw on UNKNOWN_TOPIC_OR_PARTITION: wait below instead.
+    await admin.createTopics({
+      topics: [{ topic, numPartitions, replicationFactor: 1 }],
+      waitForLeaders: false,
+    });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
@@ -42,7 +46,9 @@ export async function createTopic(
         const partitions = topics[0]?.partitions ?? [];
         if (partitions.length === numPartitions && partitions.every((p) => p.leader >= 0)) return;
       } catch (error) {
-        const type = (error as { type?: string; originalError?: { type?: string } }).type;
+        // kafkajs reports it directly, or wrapped once its own retries are exhausted.
+        const e = error as { type?: string; originalError?: { type?: string } };
+        const type = e.type ?? e.originalError?.type;
         if (!SETTLING.has(type ?? '')) throw error;
       }
       if (Date.now() > deadline) {
