@@ -1,12 +1,17 @@
 /**
- * Builds the cdktf App with one `WebhooksStack` per environment (`dev`, `staging`, `prod`).
- * Deterministic: no clocks or random values feed the stacks. The one input from outside is cdktf
- * context (`CDKTF_CONTEXT_JSON`, `cdktf.json` or `options.context`): `imageTag`, which the release
- * pipeline sets to the tag it pushed, so the synthesized files name that run's images.
+ * Builds the cdktf App: `bootstrap` (state storage, once) and per environment (`dev`, `staging`,
+ * `prod`) `<env>-foundation` and `<env>-platform`, the stacks of the deploy path in
+ * docs/decisions/0010-first-deploy.md. Deterministic: no clocks or random values feed the stacks.
+ * Inputs from outside: cdktf context (`CDKTF_CONTEXT_JSON`, `cdktf.json` or `options.context`) —
+ * `imageTag`, which the release pipeline sets to the tag it pushed, and `tfstate` — and the
+ * `TFSTATE_*` environment variables (stacks/backend.ts).
  */
 import { App } from 'cdktf';
-import { environments, type EnvironmentConfig } from './config';
-import { WebhooksStack } from './webhooks-stack';
+import { bootstrap, environments, type BootstrapConfig, type EnvironmentConfig } from './config';
+import { stateStorageFrom } from './backend';
+import { BootstrapStack } from './bootstrap-stack';
+import { FoundationStack } from './foundation-stack';
+import { PlatformStack } from './platform-stack';
 
 /** Context key read for the image tag of `webhook-runtime` and `webhook-nginx`. */
 export const IMAGE_TAG_CONTEXT_KEY = 'imageTag';
@@ -19,8 +24,12 @@ export interface CreateAppOptions {
   readonly outdir?: string;
   /** @default - dev, staging and prod from `config.ts` */
   readonly environments?: readonly EnvironmentConfig[];
+  /** @default - `bootstrap` from `config.ts` */
+  readonly bootstrap?: BootstrapConfig;
   /** cdktf context, merged under `CDKTF_CONTEXT_JSON`. @default - none */
   readonly context?: Record<string, unknown>;
+  /** Where `TFSTATE_*` are read. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** The `imageTag` context value, validated; undefined when the context does not set it. */
@@ -43,10 +52,16 @@ export function createApp(options: CreateAppOptions = {}): App {
     ...(options.outdir === undefined ? {} : { outdir: options.outdir }),
     ...(options.context === undefined ? {} : { context: options.context }),
   });
+  const env = options.env ?? process.env;
   const imageTag = imageTagFromContext(app);
+  const stateStorage = stateStorageFrom(app, env);
+  new BootstrapStack(app, 'bootstrap', { config: options.bootstrap ?? bootstrap, env });
   for (const config of options.environments ?? Object.values(environments)) {
-    new WebhooksStack(app, config.name, {
-      config: imageTag === undefined ? config : { ...config, imageTag },
+    const foundation = new FoundationStack(app, `${config.name}-foundation`, { config, stateStorage });
+    new PlatformStack(app, `${config.name}-platform`, {
+      foundation,
+      stateStorage,
+      imageTag: imageTag ?? config.imageTag,
     });
   }
   return app;

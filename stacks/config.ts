@@ -3,12 +3,27 @@
  * Everything else (names, wiring, secure defaults) is derived by the constructs.
  */
 
+import type { DeployerNetworkAccess } from '../constructs/platform';
+
 export type EnvironmentName = 'dev' | 'staging' | 'prod';
+
+/** Who hears an alert: the action group's receivers. */
+export interface AlertReceivers {
+  readonly emails: readonly string[];
+  /** HTTPS endpoints (e.g. an incident tool's webhook) receiving the common alert schema. */
+  readonly webhooks?: readonly string[];
+}
 
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
-  /** Azure region, e.g. `westeurope`. */
+  /** Azure region: `westeurope` or `West Europe` (any public region; see constructs/core/regions). */
   readonly location: string;
+  /**
+   * Deployer access to the Key Vault and registry data planes. `agentIpFirewall` for the
+   * Microsoft-hosted agents azure-pipelines.yml uses; `privateNetwork` for self-hosted agents in
+   * the VNet (see WebhookFoundation's `DeployerNetworkAccess`).
+   */
+  readonly deployerNetwork: DeployerNetworkAccess;
   /** Tags on every resource. `environment`, `owner` and `cost-center` are required by policy. */
   readonly tags: {
     readonly environment: EnvironmentName;
@@ -44,9 +59,25 @@ export interface EnvironmentConfig {
     readonly maxReplicas: number;
     readonly concurrentRequests: number;
   };
-  /** Application Gateway WAF_v2 autoscale bounds. */
-  readonly gateway: { readonly minCapacity: number; readonly maxCapacity: number };
+  /** Application Gateway WAF_v2: autoscale bounds, public name and certificate. */
+  readonly gateway: {
+    readonly minCapacity: number;
+    readonly maxCapacity: number;
+    /**
+     * The DNS name senders use (your CNAME to the gateway's Azure-provided name).
+     * @default - `<workload>-<env>-<suffix>.<region>.cloudapp.azure.com`, the public IP's name
+     */
+    readonly hostName?: string;
+    /**
+     * Where the gateway's certificate (Key Vault certificate `gateway-tls`) comes from: `import` a
+     * PFX from the pipeline's secure file `gateway-tls-<env>.pfx`, or `self-signed`, issued by
+     * Key Vault for `hostName` (dev: senders would not trust it).
+     */
+    readonly certificate: 'import' | 'self-signed';
+  };
   readonly alerts: {
+    /** The action group's receivers, or `'none'` to create alerts that notify nobody (not in prod). */
+    readonly receivers: AlertReceivers | 'none';
     /** Active messages in the queue above which the backlog alert fires. */
     readonly backlogMessages: number;
     /** Gateway 5xx responses per 5 minutes above which the alert fires. */
@@ -65,26 +96,36 @@ export interface EnvironmentConfig {
    * `imageTag` context is not set; the pipeline sets that context to the tag it pushed (stacks/app.ts).
    */
   readonly imageTag: string;
-  /** Remote state: one blob per stack, Entra ID auth, OIDC in pipelines, no keys. */
-  readonly backend: {
-    readonly resourceGroupName: string;
-    readonly storageAccountName: string;
-    readonly containerName: string;
-  };
+}
+
+/**
+ * The `bootstrap` stack: the Terraform state storage every environment's stacks keep their state
+ * in. Deployed once, by hand, with local state (README "First deploy").
+ */
+export interface BootstrapConfig {
+  readonly location: string;
+  /** Tags on the state storage. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** Extra input to the storage account's unique suffix (your organisation's name). */
+  readonly uniqueNameSeed: string;
 }
 
 const owner = 'platform-team';
 const costCenter = 'cc-webhooks';
-const backend = {
-  resourceGroupName: 'rg-tfstate-shared-weu',
-  storageAccountName: 'sttfstatewebhooks',
-  containerName: 'tfstate',
+/** Who is told when staging or prod alert. */
+const oncall: AlertReceivers = { emails: ['webhooks-oncall@contoso.com'] };
+
+export const bootstrap: BootstrapConfig = {
+  location: 'westeurope',
+  tags: { environment: 'shared', owner, 'cost-center': costCenter },
+  uniqueNameSeed: 'contoso',
 };
 
 export const environments: Record<EnvironmentName, EnvironmentConfig> = {
   dev: {
     name: 'dev',
     location: 'westeurope',
+    deployerNetwork: 'agentIpFirewall',
     tags: { environment: 'dev', owner, 'cost-center': costCenter },
     network: {
       addressSpace: '10.10.0.0/16',
@@ -96,16 +137,22 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     privateRegistry: false,
     runtime: { minReplicas: 1, maxReplicas: 3, concurrentRequests: 50 },
     proxy: { minReplicas: 1, maxReplicas: 2, concurrentRequests: 100 },
-    gateway: { minCapacity: 0, maxCapacity: 2 },
-    alerts: { backlogMessages: 1000, gateway5xx: 50, backendResponseTimeMs: 2000, containerRestarts: 10 },
+    gateway: { minCapacity: 0, maxCapacity: 2, certificate: 'self-signed' },
+    alerts: {
+      receivers: 'none',
+      backlogMessages: 1000,
+      gateway5xx: 50,
+      backendResponseTimeMs: 2000,
+      containerRestarts: 10,
+    },
     zoneRedundant: false,
     logRetentionDays: 30,
     imageTag: '1.0.0',
-    backend,
   },
   staging: {
     name: 'staging',
     location: 'westeurope',
+    deployerNetwork: 'agentIpFirewall',
     tags: { environment: 'staging', owner, 'cost-center': costCenter },
     network: {
       addressSpace: '10.20.0.0/16',
@@ -117,16 +164,22 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     privateRegistry: true,
     runtime: { minReplicas: 2, maxReplicas: 10, concurrentRequests: 50 },
     proxy: { minReplicas: 2, maxReplicas: 4, concurrentRequests: 100 },
-    gateway: { minCapacity: 1, maxCapacity: 5 },
-    alerts: { backlogMessages: 5000, gateway5xx: 25, backendResponseTimeMs: 1000, containerRestarts: 5 },
+    gateway: { minCapacity: 1, maxCapacity: 5, certificate: 'import' },
+    alerts: {
+      receivers: oncall,
+      backlogMessages: 5000,
+      gateway5xx: 25,
+      backendResponseTimeMs: 1000,
+      containerRestarts: 5,
+    },
     zoneRedundant: true,
     logRetentionDays: 30,
     imageTag: '1.0.0',
-    backend,
   },
   prod: {
     name: 'prod',
     location: 'westeurope',
+    deployerNetwork: 'agentIpFirewall',
     tags: { environment: 'prod', owner, 'cost-center': costCenter },
     network: {
       addressSpace: '10.30.0.0/16',
@@ -138,11 +191,16 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
     privateRegistry: true,
     runtime: { minReplicas: 3, maxReplicas: 30, concurrentRequests: 50 },
     proxy: { minReplicas: 2, maxReplicas: 10, concurrentRequests: 100 },
-    gateway: { minCapacity: 2, maxCapacity: 10 },
-    alerts: { backlogMessages: 10000, gateway5xx: 10, backendResponseTimeMs: 500, containerRestarts: 3 },
+    gateway: { minCapacity: 2, maxCapacity: 10, certificate: 'import' },
+    alerts: {
+      receivers: oncall,
+      backlogMessages: 10000,
+      gateway5xx: 10,
+      backendResponseTimeMs: 500,
+      containerRestarts: 3,
+    },
     zoneRedundant: true,
     logRetentionDays: 90,
     imageTag: '1.0.0',
-    backend,
   },
 };

@@ -1,9 +1,14 @@
-/** Maps one environment's typed config onto `WebhookPlatformProps`. */
-import type { WebhookPlatformProps } from '../constructs/platform';
+/** Maps one environment's typed config onto the foundation's and the platform's props. */
+import type { WebhookFoundation, WebhookFoundationProps, WebhookPlatformProps } from '../constructs/platform';
 import type { EnvironmentConfig } from './config';
 
-export function platformProps(config: EnvironmentConfig): WebhookPlatformProps {
-  const { messaging } = config;
+/** Key Vault secret holding the runtime's signing secret(s); written by pipelines/deploy/secrets.sh. */
+export const WEBHOOK_SECRET_NAME = 'webhook-secret';
+/** Key Vault certificate (and its secret) the gateway serves; imported or issued by secrets.sh. */
+export const GATEWAY_CERTIFICATE_NAME = 'gateway-tls';
+
+export function foundationProps(config: EnvironmentConfig): WebhookFoundationProps {
+  const { messaging, alerts } = config;
   return {
     environment: config.name,
     location: config.location,
@@ -15,7 +20,23 @@ export function platformProps(config: EnvironmentConfig): WebhookPlatformProps {
       privateEndpointSubnetPrefix: config.network.privateEndpointSubnet,
       appsSubnetPrefix: config.network.appsSubnet,
     },
-    observability: { retentionInDays: config.logRetentionDays },
+    observability: {
+      retentionInDays: config.logRetentionDays,
+      actionGroup:
+        alerts.receivers === 'none'
+          ? undefined
+          : {
+              shortName: `webhooks-${config.name}`.slice(0, 12),
+              emailReceivers: alerts.receivers.emails.map((emailAddress, i) => ({
+                name: `email-${i + 1}`,
+                emailAddress,
+              })),
+              webhookReceivers: (alerts.receivers.webhooks ?? []).map((serviceUri, i) => ({
+                name: `webhook-${i + 1}`,
+                serviceUri,
+              })),
+            },
+    },
     messaging: {
       kind: 'serviceBus',
       serviceBus: {
@@ -26,9 +47,20 @@ export function platformProps(config: EnvironmentConfig): WebhookPlatformProps {
       privateEndpoint: messaging.privateEndpoint,
     },
     sharedServices: { privateRegistry: config.privateRegistry },
+    deployer: { network: config.deployerNetwork },
+  };
+}
+
+export function platformProps(
+  config: EnvironmentConfig,
+  foundation: WebhookFoundation,
+): WebhookPlatformProps {
+  return {
+    foundation,
     containerApps: { zoneRedundancyEnabled: config.zoneRedundant },
     runtime: {
       imageTag: config.imageTag,
+      webhookSecretName: WEBHOOK_SECRET_NAME,
       minReplicas: config.runtime.minReplicas,
       maxReplicas: config.runtime.maxReplicas,
       concurrentRequestsPerReplica: config.runtime.concurrentRequests,
@@ -39,8 +71,14 @@ export function platformProps(config: EnvironmentConfig): WebhookPlatformProps {
       maxReplicas: config.proxy.maxReplicas,
       concurrentRequestsPerReplica: config.proxy.concurrentRequests,
     },
-    ingress: { minCapacity: config.gateway.minCapacity, maxCapacity: config.gateway.maxCapacity },
+    ingress: {
+      minCapacity: config.gateway.minCapacity,
+      maxCapacity: config.gateway.maxCapacity,
+      hostName: config.gateway.hostName,
+      certificateSecretName: GATEWAY_CERTIFICATE_NAME,
+    },
     alerts: {
+      notifyNobody: config.alerts.receivers === 'none',
       backlogMessages: config.alerts.backlogMessages,
       gateway5xx: config.alerts.gateway5xx,
       backendResponseTimeMs: config.alerts.backendResponseTimeMs,

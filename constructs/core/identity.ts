@@ -2,6 +2,7 @@
  * A user-assigned managed identity: created before the workloads that use it, so role assignments
  * (AcrPull, Data Sender, Key Vault Secrets User) exist before a first revision starts.
  */
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { Construct } from 'constructs';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import type { IPrincipal, PrincipalType } from './types';
@@ -51,5 +52,31 @@ export class ManagedIdentity extends Construct implements IPrincipal {
     this.id = this.resource.id;
     this.clientId = this.resource.clientId;
     this.principalId = this.resource.principalId;
+  }
+}
+
+export interface DeployerPrincipalProps {
+  /**
+   * Object id of the deployer: the pipeline's service connection or an operator's user.
+   * @default - the identity running Terraform (`azurerm_client_config.object_id`)
+   */
+  readonly principalId?: string;
+  /** @default - unknown; Azure looks it up (a user or a service principal may run Terraform) */
+  readonly principalType?: PrincipalType;
+}
+
+/**
+ * Whoever deploys: the principal that writes secrets and pushes images between the foundation and
+ * the platform apply. By default the identity running Terraform, so the pipeline that applied the
+ * foundation can write into the vault and registry it just created, and no one else gains a role.
+ */
+export class DeployerPrincipal extends Construct implements IPrincipal {
+  public readonly principalId: string;
+  public readonly principalType?: PrincipalType;
+
+  constructor(scope: Construct, id: string, props: DeployerPrincipalProps = {}) {
+    super(scope, id);
+    this.principalId = props.principalId ?? new DataAzurermClientConfig(this, 'ClientConfig').objectId;
+    this.principalType = props.principalType;
   }
 }

@@ -5,6 +5,7 @@
  * Each Azure naming rule (length, characters) is checked by `validateResourceName`.
  */
 import { createHash } from 'node:crypto';
+import { resolveRegion } from './regions';
 import { failure } from './validation';
 
 /** Azure naming rules for the resources this library names (learn.microsoft.com "Naming rules and restrictions"). */
@@ -77,19 +78,8 @@ export const NAME_RULES = {
 
 export type NamedResource = keyof typeof NAME_RULES;
 
-/** Short region codes used in names. */
-export const REGION_CODES: Readonly<Record<string, string>> = {
-  westeurope: 'weu',
-  northeurope: 'neu',
-  swedencentral: 'sdc',
-  germanywestcentral: 'gwc',
-  francecentral: 'frc',
-  uksouth: 'uks',
-  eastus: 'eus',
-  eastus2: 'eus2',
-  westus2: 'wus2',
-  centralus: 'cus',
-};
+/** Short region codes used in names: see `./regions` for the table and its convention. */
+export { REGION_CODES } from './regions';
 
 /**
  * Checks `name` against Azure's rule for `kind` and returns it; throws an error naming the field,
@@ -132,10 +122,20 @@ export interface ResourceNameParts {
   readonly workload: string;
   /** Environment, e.g. `prod`: 2-10 lowercase letters or digits. */
   readonly environment: string;
-  /** Azure region (`westeurope`); must have a code in `REGION_CODES`. */
+  /**
+   * Azure region, by programmatic or display name (`westeurope`, `West Europe`): one of
+   * `AZURE_REGIONS`, or any region name when `regionCode` is set.
+   */
   readonly location: string;
   /**
-   * Append `-<uniqueSuffix>` (hash of workload, environment, location and kind) for globally unique names.
+   * Short code for the region in the name, 2-5 lowercase letters or digits: overrides the table's
+   * code, and is required for a region not in `AZURE_REGIONS` (sovereign clouds, new regions).
+   * @default - the region's code in `REGION_CODES`
+   */
+  readonly regionCode?: string;
+  /**
+   * Append `-<uniqueSuffix>` (hash of workload, environment, programmatic location, kind and
+   * qualifier) for globally unique names.
    * @default false
    */
   readonly unique?: boolean;
@@ -158,16 +158,13 @@ export function resourceName(kind: NamedResource, parts: ResourceNameParts): str
       failure('environment', '2-10 lowercase letters or digits starting with a letter', parts.environment),
     );
   }
-  const region = REGION_CODES[parts.location];
-  if (region === undefined) {
-    throw new Error(failure('location', `one of ${Object.keys(REGION_CODES).join(', ')}`, parts.location));
-  }
+  const region = resolveRegion(parts.location, { regionCode: parts.regionCode });
   const segments: string[] = [NAME_RULES[kind].abbreviation];
   if (parts.qualifier !== undefined) segments.push(parts.qualifier);
-  segments.push(parts.workload, parts.environment, region);
+  segments.push(parts.workload, parts.environment, region.code);
   if (parts.unique ?? false) {
     segments.push(
-      uniqueSuffix([parts.workload, parts.environment, parts.location, kind, parts.qualifier ?? '']),
+      uniqueSuffix([parts.workload, parts.environment, region.location, kind, parts.qualifier ?? '']),
     );
   }
   return validateResourceName(kind, segments.join('-'));

@@ -4,6 +4,7 @@
  * synths and two grants of the same role to the same principal collide loudly instead of silently
  * duplicating.
  */
+import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import type { IPrincipal } from './types';
@@ -25,10 +26,22 @@ export function roleAssignmentId(roleDefinitionName: string, principal: IPrincip
   return `${roleDefinitionName.replace(/[^A-Za-z0-9]/g, '')}-${principal.node.addr.slice(0, 8)}`;
 }
 
-/** Creates one role assignment under `scope` with construct id `id`. */
+/**
+ * Creates one role assignment with construct id `id`: under `scope` (the granting resource's
+ * construct) when the principal is in the same stack, else under the principal, in the principal's
+ * stack. A grant is part of the grantee's deployment (as in the AWS CDK): placed in the resource's
+ * stack it would reference the grantee's identity while the grantee's stack already reads the
+ * resource, a cycle between the foundation and platform stacks that cdktf cannot order.
+ */
 export function grantRole(scope: Construct, id: string, props: GrantRoleProps): RoleAssignment {
   const principalType = props.principal.principalType;
-  return new RoleAssignment(scope, id, {
+  const sameStack = TerraformStack.of(scope) === TerraformStack.of(props.principal);
+  // Under the principal, the id also names the granting construct: one principal may hold the same
+  // role on two resources (AcrPull on two registries).
+  const [owner, ownerId] = sameStack
+    ? [scope, id]
+    : [props.principal as unknown as Construct, `${id}-on-${scope.node.addr.slice(0, 8)}`];
+  return new RoleAssignment(owner, ownerId, {
     scope: props.scopeId,
     roleDefinitionName: props.roleDefinitionName,
     principalId: props.principal.principalId,

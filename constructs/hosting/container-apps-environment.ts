@@ -88,6 +88,15 @@ export interface ContainerAppsEnvironmentProps {
    * @default false
    */
   readonly mutualTlsEnabled?: boolean;
+  /**
+   * Name of the resource group Azure creates for the environment's infrastructure (load balancer,
+   * public IPs of the platform). Must not exist yet. Always set: azurerm 4.55 declares this argument
+   * Optional + ForceNew but not Computed, and Azure fills in `ME_<env>_<rg>_<region>` when it is
+   * left out, so every later plan would replace the environment and every app in it (provider
+   * issues #27481, #28727, #31839). Force-new: changing it replaces the environment.
+   * @default - `ME_<name>`
+   */
+  readonly infrastructureResourceGroupName?: string;
   /** @default {} */
   readonly tags?: Record<string, string>;
 }
@@ -151,6 +160,8 @@ export class ContainerAppsEnvironment extends Construct implements IContainerApp
   public readonly location: string;
   public readonly defaultWorkloadProfileName: string;
   public readonly infrastructureSubnet: SubnetFacts;
+  /** The resource group Azure keeps the environment's infrastructure in (set, never left to Azure). */
+  public readonly infrastructureResourceGroupName: string;
   /** Where logs go (see `ContainerAppsEnvironmentProps.logsDestination`). */
   public readonly logsDestination: 'azure-monitor' | 'log-analytics';
   /** Diagnostic setting to the workspace; set only with `logsDestination: 'azure-monitor'`. */
@@ -162,18 +173,26 @@ export class ContainerAppsEnvironment extends Construct implements IContainerApp
     const subnet = subnetFacts(props.infrastructureSubnet);
     validate(`ContainerAppsEnvironment '${this.node.path}'`, [
       matches('name', props.name, /^[a-z][a-z0-9-]{0,58}[a-z0-9]$/, '2-60 lowercase letters, digits or -'),
+      matches(
+        'infrastructureResourceGroupName',
+        props.infrastructureResourceGroupName,
+        /^[-\w._()]{0,89}[-\w_()]$/,
+        '1-90 letters, digits, _ - . ( ), not ending with "."',
+      ),
       check('workloadProfiles', profiles.length > 0, 'at least one profile', profiles.length),
       ...profiles.flatMap((p, i) => profileRules(`workloadProfiles[${i}]`, p)),
       ...subnetRules(subnet),
     ]);
 
     this.internal = props.internal ?? true;
+    this.infrastructureResourceGroupName = props.infrastructureResourceGroupName ?? `ME_${props.name}`;
     this.logsDestination = props.logsDestination ?? 'azure-monitor';
     this.resource = new ContainerAppEnvironment(this, 'Resource', {
       name: props.name,
       resourceGroupName: props.resourceGroupName,
       location: props.location,
       infrastructureSubnetId: subnet.id,
+      infrastructureResourceGroupName: this.infrastructureResourceGroupName,
       internalLoadBalancerEnabled: this.internal,
       zoneRedundancyEnabled: props.zoneRedundancyEnabled ?? true,
       logsDestination: this.logsDestination,

@@ -8,7 +8,7 @@
  * Both expose `fqdn` (the gateway's backend) and `maxBodyBytes` (the WAF limit is checked against it).
  */
 import { Construct } from 'constructs';
-import { TerraformResource } from 'cdktf';
+import { TerraformResource, type ITerraformDependable } from 'cdktf';
 import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
 import { ManagedIdentity } from '../core/identity';
 import { check, intInRange, matches, oneOf, validate } from '../core/validation';
@@ -71,6 +71,12 @@ export interface ProxyTierProps {
   readonly maxReplicas?: number;
   /** Concurrent requests per replica before scaling out (containerApps). @default 100 */
   readonly concurrentRequestsPerReplica?: number;
+  /**
+   * Resources the first revision needs that it does not reference (the registry's private
+   * endpoint and DNS link for the image pull). Only resources in this construct's stack.
+   * @default []
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
   /** @default {} */
   readonly tags?: Record<string, string>;
 }
@@ -144,7 +150,7 @@ export class ProxyTier extends Construct implements IWebhookBackend {
         imageName: props.imageName,
         imageTag: props.imageTag,
         appSettings: appEnv,
-        dependsOn: pull instanceof TerraformResource ? [pull] : [],
+        dependsOn: [...(pull instanceof TerraformResource ? [pull] : []), ...(props.dependsOn ?? [])],
         tags: props.tags ?? {},
       });
       this.fqdn = this.functionApp.fqdn;
@@ -206,7 +212,7 @@ export class ProxyTier extends Construct implements IWebhookBackend {
           },
         ],
       },
-      dependsOn: pull instanceof TerraformResource ? [pull] : [],
+      dependsOn: [...(pull instanceof TerraformResource ? [pull] : []), ...(props.dependsOn ?? [])],
       tags: props.tags ?? {},
     });
     this.fqdn = this.containerApp.ingress.fqdn;

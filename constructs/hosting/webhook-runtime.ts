@@ -6,7 +6,7 @@
  * tier calls it.
  */
 import { Construct } from 'constructs';
-import { TerraformResource } from 'cdktf';
+import { TerraformResource, type ITerraformDependable } from 'cdktf';
 import { ContainerApp, type ContainerAppSecret } from '@cdktf/provider-azurerm/lib/container-app';
 import { ManagedIdentity } from '../core/identity';
 import type { IMessageBus } from '../core/types';
@@ -89,6 +89,13 @@ export interface WebhookRuntimeProps {
    * @default false - reachable only from apps in the same environment
    */
   readonly reachableFromVirtualNetwork?: boolean;
+  /**
+   * Resources the first revision needs that it does not reference: the private endpoints and DNS
+   * zone links of the registry (image pull), the Key Vault (secret references) and the bus
+   * (readiness). Only resources in this app's own stack; another stack is deployed before it anyway.
+   * @default []
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
   /** @default {} */
   readonly tags?: Record<string, string>;
 }
@@ -219,7 +226,10 @@ export class WebhookRuntime extends Construct {
           },
         ],
       },
-      dependsOn: grants.filter((g): g is TerraformResource => g instanceof TerraformResource),
+      dependsOn: [
+        ...grants.filter((g): g is TerraformResource => g instanceof TerraformResource),
+        ...(props.dependsOn ?? []),
+      ],
       tags: props.tags ?? {},
     });
     this.fqdn = this.containerApp.ingress.fqdn;

@@ -7,7 +7,7 @@
  * a load balancer: docs/decisions/0004.
  */
 import { Construct } from 'constructs';
-import { TerraformResource } from 'cdktf';
+import { TerraformResource, type ITerraformDependable } from 'cdktf';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { ApplicationGateway } from '@cdktf/provider-azurerm/lib/application-gateway';
 import type { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
@@ -55,6 +55,19 @@ export interface WebhookIngressProps {
    * @default true
    */
   readonly privateDns?: boolean;
+  /**
+   * DNS label of the public IP: `<label>.<region>.cloudapp.azure.com` then resolves to the gateway,
+   * a name a certificate can be issued for before the team's own DNS points at it.
+   * @default - no label
+   */
+  readonly domainNameLabel?: string;
+  /**
+   * Resources the gateway needs at its first start that it does not reference: the Key Vault's
+   * private endpoint and DNS zone link (it fetches its certificate through them). Only resources in
+   * the gateway's own stack; another stack is deployed before this one anyway.
+   * @default []
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
   /** Host name the HTTPS listener answers (SNI). @default - any host */
   readonly hostName?: string;
   /** Availability zones of the gateway and its public IP. @default ['1', '2', '3'] */
@@ -151,6 +164,7 @@ export class WebhookIngress extends Construct {
       allocationMethod: 'Static',
       ipVersion: 'IPv4',
       zones: [...zones],
+      domainNameLabel: props.domainNameLabel,
     });
 
     if (createDns && props.environment !== undefined && props.virtualNetworkId !== undefined) {
@@ -170,9 +184,16 @@ export class WebhookIngress extends Construct {
       hostName: props.hostName,
       requestTimeoutSeconds: timeout,
     });
-    const dependsOn = [certRead, this.privateDns?.virtualNetworkLink].filter(
-      (d): d is TerraformResource => d instanceof TerraformResource,
-    );
+    const dependsOn: ITerraformDependable[] = [
+      // The zone's link and records: without them the first probes fail and the backend is unhealthy.
+      ...[
+        certRead,
+        this.privateDns?.virtualNetworkLink,
+        this.privateDns?.apexRecord,
+        this.privateDns?.wildcardRecord,
+      ].filter((d): d is TerraformResource => d instanceof TerraformResource),
+      ...(props.dependsOn ?? []),
+    ];
     this.applicationGateway = new ApplicationGateway(this, 'Resource', {
       ...base,
       name: props.name,

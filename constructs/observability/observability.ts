@@ -161,6 +161,15 @@ export class Observability extends Construct {
         props.existingActionGroupId,
       ),
       matches('actionGroup.shortName', props.actionGroup?.shortName, /^.{1,12}$/, '1-12 characters'),
+      check(
+        'actionGroup',
+        props.actionGroup === undefined ||
+          (props.actionGroup.emailReceivers ?? []).length +
+            (props.actionGroup.webhookReceivers ?? []).length >
+            0,
+        'at least one email or webhook receiver (an empty group notifies nobody)',
+        'no receivers',
+      ),
     ]);
     this.resourceGroupName = props.resourceGroupName;
     this.tags = props.tags;
@@ -215,8 +224,13 @@ export class Observability extends Construct {
     }
   }
 
-  /** Adds a metric alert notifying the action group (if any). Refuses a duplicate alert name. */
-  public addMetricAlert(id: string, props: MetricAlertProps): MonitorMetricAlert {
+  /**
+   * Adds a metric alert notifying the action group (if any). Refuses a duplicate alert name.
+   * `scope` holds the alert: give the watching construct when it lives in another stack than this
+   * one (an alert here on a resource there would make the two stacks read each other).
+   * @param scope @default this
+   */
+  public addMetricAlert(id: string, props: MetricAlertProps, scope: Construct = this): MonitorMetricAlert {
     const windowSize = props.windowSize ?? 'PT5M';
     const frequency = props.frequency ?? 'PT1M';
     validate(`Observability '${this.node.path}' alert '${id}'`, [
@@ -240,7 +254,7 @@ export class Observability extends Construct {
       ),
     ]);
     this.alertNames.add(props.name);
-    return new MonitorMetricAlert(this, id, {
+    return new MonitorMetricAlert(scope, id, {
       name: props.name,
       resourceGroupName: this.resourceGroupName,
       description: props.description,

@@ -35,7 +35,11 @@ describe('platformNames', () => {
       { workload: 'web-hooks' },
       'workload must be 2-12 lowercase letters or digits starting with a letter (received "web-hooks")',
     ],
-    ['location', { location: 'mars' }, 'location must be one of westeurope, northeurope'],
+    [
+      'location',
+      { location: 'mars' },
+      /location must be an Azure public cloud region .*\(received "mars"\).*regionCode/,
+    ],
   ])('fails early for an invalid %s, naming the value', (_field, override, message) => {
     expect(() => platformNames({ ...inputs, ...override })).toThrow(message);
   });

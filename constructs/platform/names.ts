@@ -3,13 +3,16 @@
  * two globally unique names core has no rule for (Key Vault, container registry), which end in
  * core's deterministic `uniqueSuffix` so every synth yields the same names.
  */
-import { REGION_CODES, resourceName, uniqueSuffix, validateResourceName } from '../core/naming';
+import { resourceName, uniqueSuffix, validateResourceName } from '../core/naming';
+import { resolveRegion } from '../core/regions';
 import type { MessageBusKind } from '../core/types';
 
 export interface PlatformNameInputs {
   readonly workload: string;
   readonly environment: string;
   readonly location: string;
+  /** Region short code for a region the table lacks. @default - from the table */
+  readonly regionCode?: string;
   /** Extra hash input so two organisations deploying the same environment do not collide. */
   readonly seed: string;
 }
@@ -22,20 +25,24 @@ export interface PlatformNames {
   readonly containerRegistry: string;
   /** Region short code, e.g. `weu`. */
   readonly region: string;
+  /** Normalised programmatic region name, e.g. `westeurope` for `West Europe`. */
+  readonly location: string;
   readonly suffix: string;
   /** `sbns-…` (Service Bus) or `evhns-…` (Event Hubs) with the suffix: namespaces are global. */
   busNamespace(kind: MessageBusKind): string;
 }
 
 export function platformNames(inputs: PlatformNameInputs): PlatformNames {
-  const parts = { workload: inputs.workload, environment: inputs.environment, location: inputs.location };
-  // Validates workload, environment and location (messages name the field and the value).
+  const { location, code: region } = resolveRegion(inputs.location, { regionCode: inputs.regionCode });
+  const parts = { workload: inputs.workload, environment: inputs.environment, location, regionCode: region };
+  // Validates workload and environment (messages name the field and the value).
   const resourceGroup = resourceName('resourceGroup', parts);
-  const region = REGION_CODES[inputs.location] ?? '';
-  const suffix = uniqueSuffix([inputs.workload, inputs.environment, inputs.location, inputs.seed]);
+  // The normalised name: `West Europe` and `westeurope` give the same suffix, so the same names.
+  const suffix = uniqueSuffix([inputs.workload, inputs.environment, location, inputs.seed]);
   return {
     resourceGroup,
     region,
+    location,
     suffix,
     busNamespace: (kind) =>
       kind === 'kafka'

@@ -33,7 +33,11 @@ export interface PlatformObservabilityOptions {
   readonly existingWorkspaceId?: string;
   /** Log retention in days. @default 30 */
   readonly retentionInDays?: number;
-  /** Who is told when an alert fires. @default - no action group (alerts still show in Azure Monitor) */
+  /**
+   * Who is told when an alert fires (email and/or webhook receivers). A platform on this foundation
+   * refuses to synthesize without an action group unless its `alerts.notifyNobody` is set.
+   * @default - no action group
+   */
   readonly actionGroup?: ActionGroupProps;
   /** An existing action group instead. @default - none */
   readonly existingActionGroupId?: string;
@@ -105,11 +109,30 @@ export interface PlatformProxyOptions {
   readonly maxReplicas?: number;
   /** @default 100 */
   readonly concurrentRequestsPerReplica?: number;
+  /**
+   * CIDRs allowed to call NGINX (Container Apps ingress IP restrictions): the gateway subnet, so
+   * nothing else in the virtual network bypasses the WAF. Required when the foundation's network
+   * was brought by id (its CIDRs are unknown at synth).
+   * @default - the created network's gateway subnet
+   */
+  readonly allowedSourceCidrs?: readonly string[];
+  /**
+   * Proxies whose `X-Forwarded-For` NGINX believes (`TRUSTED_PROXY_CIDR`).
+   * @default - `allowedSourceCidrs` plus the created network's apps subnet (the environment's
+   * ingress is the peer NGINX sees)
+   */
+  readonly trustedProxyCidrs?: readonly string[];
 }
 
 export interface PlatformContainerAppsOptions {
   /** Zone-redundant environment (cannot change after creation). @default true */
   readonly zoneRedundancyEnabled?: boolean;
+  /**
+   * Resource group Azure creates for the environment's infrastructure; must not exist. Force-new.
+   * @default - `ME_<environment name>` (always set: left to Azure, every later plan would replace
+   * the environment)
+   */
+  readonly infrastructureResourceGroupName?: string;
   /** An existing internal environment. @default - one is created in the apps subnet */
   readonly existing?: IContainerAppsEnvironment;
 }
@@ -117,8 +140,16 @@ export interface PlatformContainerAppsOptions {
 export interface PlatformIngressOptions {
   /** Key Vault secret holding the gateway's TLS certificate (PFX, imported by an operator). @default 'gateway-tls' */
   readonly certificateSecretName?: string;
-  /** Host name the HTTPS listener answers. @default - any host */
+  /**
+   * The DNS name senders use (your CNAME to the gateway); the listener answers only it.
+   * @default - any host; the platform's `hostName` is the public IP's Azure-provided name
+   */
   readonly hostName?: string;
+  /**
+   * DNS label of the gateway's public IP: `<label>.<region>.cloudapp.azure.com`, unique in the region.
+   * @default - `<workload>-<environment>-<unique suffix>`
+   */
+  readonly domainNameLabel?: string;
   /** @default 2 */
   readonly minCapacity?: number;
   /** @default 10 */
@@ -132,6 +163,12 @@ export interface PlatformIngressOptions {
 export interface PlatformAlertOptions {
   /** Create the metric alerts at all. @default true */
   readonly enabled?: boolean;
+  /**
+   * Create the alerts although the foundation has no action group: they fire in Azure Monitor and
+   * notify nobody (a warning annotation says so). Refused in environment `prod`.
+   * @default false - no action group is an error
+   */
+  readonly notifyNobody?: boolean;
   /** Active messages above which the backlog alert fires (Service Bus). @default 1000 */
   readonly backlogMessages?: number;
   /** Gateway 5xx responses per 5 minutes above which the alert fires. @default 10 */

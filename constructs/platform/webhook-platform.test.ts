@@ -1,34 +1,61 @@
-import { Testing, type TerraformStack } from 'cdktf';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AnnotationMetadataEntryType, App, Testing, TerraformStack } from 'cdktf';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { onlyResource, resourcesOf, synthJson, testStacks, type Synthesized } from '../core/testing';
 import { MessageBus } from '../messaging';
 import { WebhookNetwork } from '../network';
 import { ImageRegistry, SecretStore } from '../shared';
+import { WebhookFoundation, type WebhookFoundationProps } from './webhook-foundation';
 import { WebhookPlatform, type WebhookPlatformProps } from './webhook-platform';
 
 const { newStack, cleanup } = testStacks('webhook-platform-test');
 afterAll(cleanup);
 
-const required: WebhookPlatformProps = {
+const foundationRequired: WebhookFoundationProps = {
   environment: 'prod',
   location: 'westeurope',
-  runtime: { imageTag: '1.0.0' },
-  proxy: { imageTag: '1.0.0' },
+  observability: {
+    actionGroup: { emailReceivers: [{ name: 'oncall', emailAddress: 'oncall@contoso.com' }] },
+  },
 };
+type PlatformExtra = Omit<WebhookPlatformProps, 'foundation' | 'runtime' | 'proxy'> &
+  Partial<Pick<WebhookPlatformProps, 'runtime' | 'proxy'>>;
 
+/** Foundation and platform in one stack: the single-stack way to use them. */
 function synth(
-  props: Partial<WebhookPlatformProps> = {},
-  build?: (stack: TerraformStack) => Partial<WebhookPlatformProps>,
+  foundation: Partial<WebhookFoundationProps> = {},
+  platform: PlatformExtra = {},
+  build?: (stack: TerraformStack) => Partial<WebhookFoundationProps>,
 ): Synthesized {
   const stack = newStack();
-  const extra = build?.(stack) ?? {};
-  new WebhookPlatform(stack, 'Platform', { ...required, ...props, ...extra });
+  const f = new WebhookFoundation(stack, 'Foundation', {
+    ...foundationRequired,
+    ...foundation,
+    ...(build?.(stack) ?? {}),
+  });
+  new WebhookPlatform(stack, 'Platform', {
+    foundation: f,
+    runtime: { imageTag: '1.0.0' },
+    proxy: { imageTag: '1.0.0' },
+    ...platform,
+  });
   return synthJson(stack);
 }
 
 const VNET = '/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-hub';
 const refTo = (type: string): RegExp => new RegExp(`^\\$\\{${type}\\.[^.]+\\.id\\}$`);
+const names = (out: Synthesized, type: string): string[] => Object.keys(out.resource?.[type] ?? {});
+const appNamed = (out: Synthesized, name: string): Record<string, unknown> =>
+  resourcesOf(out, 'azurerm_container_app').find((a) => a.name === name) ?? {};
+const envOf = (app: Record<string, unknown>): Record<string, string> => {
+  const container = (app.template as { container: { env?: { name: string; value?: string }[] }[] })
+    .container[0];
+  return Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? '']));
+};
 
-describe('WebhookPlatform defaults (only the image tags given)', () => {
+describe('WebhookPlatform on a WebhookFoundation, defaults (only the image tags given)', () => {
   const out = synth();
 
   it('creates the CAF-named resource group and every part of the path', () => {
@@ -37,6 +64,7 @@ describe('WebhookPlatform defaults (only the image tags given)', () => {
       'azurerm_virtual_network',
       'azurerm_log_analytics_workspace',
       'azurerm_application_insights',
+      'azurerm_monitor_action_group',
       'azurerm_servicebus_namespace',
       'azurerm_servicebus_queue',
       'azurerm_key_vault',
@@ -50,7 +78,7 @@ describe('WebhookPlatform defaults (only the image tags given)', () => {
     expect(resourcesOf(out, 'azurerm_container_app')).toHaveLength(2);
   });
 
-  it('keeps Key Vault and the registry private, in the platform network', () => {
+  it('keeps Key Vault and the registry private by default (privateNetwork deployer access)', () => {
     expect(onlyResource(out, 'azurerm_key_vault')).toMatchObject({ public_network_access_enabled: false });
     expect(onlyResource(out, 'azurerm_container_registry')).toMatchObject({
       sku: 'Premium',
@@ -82,9 +110,29 @@ describe('WebhookPlatform defaults (only the image tags given)', () => {
     expect(scopes.sort()).toEqual(['vault/secrets/gateway-tls', 'vault/secrets/webhook-secret']);
   });
 
-  it('creates the alerts: dead letters, backlog, gateway 5xx, latency, unhealthy hosts, restarts', () => {
-    const names = resourcesOf(out, 'azurerm_monitor_metric_alert').map((a) => a.name);
-    expect(names.sort()).toEqual([
+  it('lets the identity running Terraform write secrets and certificates and push images (trap 1, 2)', () => {
+    const deployer = /^\$\{data\.azurerm_client_config\.[^.]+\.object_id\}$/;
+    const grants = resourcesOf(out, 'azurerm_role_assignment')
+      .filter((r) => deployer.test(String(r.principal_id)))
+      .map((r) => [r.role_definition_name, String(r.scope).replace(/\.[^.]+\.id\}$/, '}')]);
+    expect(grants.sort()).toEqual([
+      ['AcrPush', '${azurerm_container_registry}'],
+      ['Key Vault Certificates Officer', '${azurerm_key_vault}'],
+      ['Key Vault Secrets Officer', '${azurerm_key_vault}'],
+    ]);
+  });
+
+  it('names the Container Apps infrastructure resource group, so Azure never fills it in (trap 5)', () => {
+    expect(onlyResource(out, 'azurerm_container_app_environment')).toMatchObject({
+      infrastructure_resource_group_name: 'ME_cae-webhooks-prod-weu',
+      infrastructure_subnet_id: expect.stringMatching(/^\$\{azurerm_subnet\./),
+      workload_profile: [expect.objectContaining({ workload_profile_type: 'Consumption' })],
+    });
+  });
+
+  it('creates the alerts, each notifying the action group (trap 6)', () => {
+    const alerts = resourcesOf(out, 'azurerm_monitor_metric_alert');
+    expect(alerts.map((a) => a.name).sort()).toEqual([
       'webhooks-prod-backend-latency',
       'webhooks-prod-backlog',
       'webhooks-prod-deadletters',
@@ -93,6 +141,113 @@ describe('WebhookPlatform defaults (only the image tags given)', () => {
       'webhooks-prod-runtime-restarts',
       'webhooks-prod-unhealthy-hosts',
     ]);
+    for (const alert of alerts) {
+      expect(alert.action).toEqual([
+        { action_group_id: expect.stringMatching(refTo('azurerm_monitor_action_group')) },
+      ]);
+    }
+  });
+
+  it('lets only the gateway subnet call NGINX, and believes the gateway and the apps subnet (trap 7)', () => {
+    const proxy = appNamed(out, 'ca-proxy-prod');
+    const ingress = proxy.ingress as {
+      ip_security_restriction?: { action: string; ip_address_range: string }[];
+    };
+    expect(ingress.ip_security_restriction).toEqual([
+      expect.objectContaining({ action: 'Allow', ip_address_range: '10.20.0.0/24' }),
+    ]);
+    expect(envOf(proxy).TRUSTED_PROXY_CIDR).toBe('10.20.0.0/24 10.20.2.0/23');
+  });
+
+  it('starts the apps and the gateway only after the private endpoints and DNS links they need (trap 7)', () => {
+    const needed = [
+      ...names(out, 'azurerm_private_endpoint').map((n) => `azurerm_private_endpoint.${n}`),
+      ...names(out, 'azurerm_private_dns_zone_virtual_network_link')
+        .filter((n) => !n.includes('EnvironmentDns'))
+        .map((n) => `azurerm_private_dns_zone_virtual_network_link.${n}`),
+    ];
+    expect(needed.length).toBe(4);
+    const dependsOn = (type: string, name?: string): string[] => {
+      const all = Object.values(out.resource?.[type] ?? {}).filter(
+        (r) => name === undefined || r.name === name,
+      );
+      return (all[0]?.depends_on as string[] | undefined) ?? [];
+    };
+    for (const deps of [
+      dependsOn('azurerm_container_app', 'ca-runtime-prod'),
+      dependsOn('azurerm_container_app', 'ca-proxy-prod'),
+      dependsOn('azurerm_application_gateway'),
+    ]) {
+      expect(deps).toEqual(expect.arrayContaining(needed));
+    }
+  });
+
+  it('gives the public IP a DNS label, the name the certificate is issued for', () => {
+    expect(onlyResource(out, 'azurerm_public_ip').domain_name_label).toMatch(/^webhooks-prod-[0-9a-f]{4}$/);
+  });
+});
+
+describe('WebhookFoundation deployer access', () => {
+  it('agentIpFirewall: public endpoints on, default Deny and no IP rule in Terraform (trap 3)', () => {
+    const out = synth({ deployer: { network: 'agentIpFirewall' } });
+    expect(onlyResource(out, 'azurerm_key_vault')).toMatchObject({
+      public_network_access_enabled: true,
+      network_acls: expect.objectContaining({ default_action: 'Deny', ip_rules: [] }),
+    });
+    expect(onlyResource(out, 'azurerm_container_registry')).toMatchObject({
+      sku: 'Premium',
+      public_network_access_enabled: true,
+      network_rule_set: [{ default_action: 'Deny', ip_rule: [] }],
+    });
+  });
+
+  it('principal false grants the deployer nothing', () => {
+    const out = synth({ deployer: { principal: false } });
+    const roles = resourcesOf(out, 'azurerm_role_assignment').map((r) => r.role_definition_name);
+    expect(roles).not.toContain('AcrPush');
+    expect(roles).not.toContain('Key Vault Secrets Officer');
+  });
+
+  it('refuses an unknown deployer.network, naming it', () => {
+    expect(() => synth({ deployer: { network: 'vpn' as unknown as 'privateNetwork' } })).toThrow(
+      /deployer\.network/,
+    );
+  });
+});
+
+describe('WebhookPlatform alerts need someone to notify (trap 6)', () => {
+  it('refuses to synthesize without an action group, naming the props to set', () => {
+    expect(() => synth({ environment: 'dev', observability: {} })).toThrow(
+      /alerts\.notifyNobody must be true to create alerts that notify nobody; or give the foundation observability\.actionGroup/,
+    );
+  });
+
+  it('accepts an explicit opt-out outside prod, and warns about it', () => {
+    const stack = newStack();
+    const f = new WebhookFoundation(stack, 'F', { environment: 'dev', location: 'westeurope' });
+    const p = new WebhookPlatform(stack, 'P', {
+      foundation: f,
+      runtime: { imageTag: '1.0.0' },
+      proxy: { imageTag: '1.0.0' },
+      alerts: { notifyNobody: true },
+    });
+    const out = synthJson(stack);
+    for (const alert of resourcesOf(out, 'azurerm_monitor_metric_alert'))
+      expect(alert.action).toBeUndefined();
+    const warnings = p.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN);
+    expect(warnings.map((w) => String(w.data))).toEqual([expect.stringContaining('notify nobody')]);
+  });
+
+  it('refuses the opt-out in prod', () => {
+    expect(() => synth({ observability: {} }, { alerts: { notifyNobody: true } })).toThrow(
+      /alerts\.notifyNobody must be unset in environment "prod"/,
+    );
+  });
+
+  it('does not ask for an action group when alerts are off', () => {
+    expect(() =>
+      synth({ environment: 'dev', observability: {} }, { alerts: { enabled: false } }),
+    ).not.toThrow();
   });
 });
 
@@ -114,17 +269,16 @@ describe('WebhookPlatform options', () => {
     expect(onlyResource(out, 'azurerm_eventhub_namespace').name).toMatch(
       /^evhns-webhooks-prod-weu-[0-9a-f]{4}$/,
     );
-    const names = resourcesOf(out, 'azurerm_monitor_metric_alert').map((a) => String(a.name));
-    expect(names).toContain('webhooks-prod-throttled');
-    expect(names).not.toContain('webhooks-prod-backlog');
+    const alertNames = resourcesOf(out, 'azurerm_monitor_metric_alert').map((a) => String(a.name));
+    expect(alertNames).toContain('webhooks-prod-throttled');
+    expect(alertNames).not.toContain('webhooks-prod-backlog');
   });
 
   it('switches off: private registry, alerts, zone redundancy', () => {
-    const out = synth({
-      sharedServices: { privateRegistry: false },
-      alerts: { enabled: false },
-      containerApps: { zoneRedundancyEnabled: false },
-    });
+    const out = synth(
+      { sharedServices: { privateRegistry: false } },
+      { alerts: { enabled: false }, containerApps: { zoneRedundancyEnabled: false } },
+    );
     expect(onlyResource(out, 'azurerm_container_registry')).toMatchObject({
       sku: 'Standard',
       public_network_access_enabled: true,
@@ -136,7 +290,7 @@ describe('WebhookPlatform options', () => {
   });
 
   it('passes the thresholds through to the alerts', () => {
-    const out = synth({ alerts: { backlogMessages: 42 } });
+    const out = synth({}, { alerts: { backlogMessages: 42 } });
     const backlog = resourcesOf(out, 'azurerm_monitor_metric_alert').find(
       (a) => a.name === 'webhooks-prod-backlog',
     );
@@ -151,38 +305,60 @@ describe('WebhookPlatform options', () => {
       onlyResource(b, 'azurerm_resource_group').name,
     );
   });
+
+  it('accepts any public region, and display names give the same names as programmatic ones', () => {
+    const sydney = synth({ location: 'australiaeast' });
+    expect(onlyResource(sydney, 'azurerm_resource_group')).toMatchObject({
+      name: 'rg-webhooks-prod-ae',
+      location: 'australiaeast',
+    });
+    const display = synth({ location: 'West Europe' });
+    const programmatic = synth();
+    expect(onlyResource(display, 'azurerm_key_vault').name).toBe(
+      onlyResource(programmatic, 'azurerm_key_vault').name,
+    );
+    expect(onlyResource(display, 'azurerm_resource_group').location).toBe('westeurope');
+  });
+
+  it('takes regionCode for a region the table lacks, and says so when it is missing', () => {
+    expect(() => synth({ location: 'marscentral' })).toThrow(/location .*marscentral.*regionCode/s);
+    const out = synth({ location: 'marscentral', regionCode: 'mc' });
+    expect(onlyResource(out, 'azurerm_resource_group').name).toBe('rg-webhooks-prod-mc');
+  });
 });
 
 describe('WebhookPlatform bring-your-own parts', () => {
+  const existing = (stack: TerraformStack): Partial<WebhookFoundationProps> => ({
+    resourceGroupName: 'rg-existing',
+    network: {
+      existing: WebhookNetwork.fromExisting(stack, 'Net', {
+        virtualNetworkId: VNET,
+        gatewaySubnetId: `${VNET}/subnets/gw`,
+        appsSubnetId: `${VNET}/subnets/apps`,
+        privateEndpointSubnetId: `${VNET}/subnets/pe`,
+      }),
+    },
+    observability: { existingWorkspaceId: '/workspaces/law', existingActionGroupId: '/actionGroups/ag' },
+    messaging: {
+      existing: MessageBus.fromNamespaceId(stack, 'Bus', {
+        namespaceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/sb1',
+        entityName: 'webhooks',
+      }),
+    },
+    sharedServices: {
+      secretStore: SecretStore.fromVaultId(stack, 'Kv', {
+        vaultId: '/vaults/kv1',
+        vaultUri: 'https://kv1.vault.azure.net/',
+      }),
+      imageRegistry: ImageRegistry.fromRegistryId(stack, 'Acr', {
+        registryId: '/registries/acr1',
+        loginServer: 'acr1.azurecr.io',
+      }),
+    },
+  });
+
   it('deploys into an existing resource group, network, workspace, Key Vault, registry and bus', () => {
-    const out = synth({}, (stack) => ({
-      resourceGroupName: 'rg-existing',
-      network: {
-        existing: WebhookNetwork.fromExisting(stack, 'Net', {
-          virtualNetworkId: VNET,
-          gatewaySubnetId: `${VNET}/subnets/gw`,
-          appsSubnetId: `${VNET}/subnets/apps`,
-          privateEndpointSubnetId: `${VNET}/subnets/pe`,
-        }),
-      },
-      observability: { existingWorkspaceId: '/workspaces/law' },
-      messaging: {
-        existing: MessageBus.fromNamespaceId(stack, 'Bus', {
-          namespaceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/sb1',
-          entityName: 'webhooks',
-        }),
-      },
-      sharedServices: {
-        secretStore: SecretStore.fromVaultId(stack, 'Kv', {
-          vaultId: '/vaults/kv1',
-          vaultUri: 'https://kv1.vault.azure.net/',
-        }),
-        imageRegistry: ImageRegistry.fromRegistryId(stack, 'Acr', {
-          registryId: '/registries/acr1',
-          loginServer: 'acr1.azurecr.io',
-        }),
-      },
-    }));
+    const out = synth({}, { proxy: { imageTag: '1.0.0', allowedSourceCidrs: ['10.9.0.0/24'] } }, existing);
     for (const type of [
       'azurerm_resource_group',
       'azurerm_virtual_network',
@@ -198,8 +374,6 @@ describe('WebhookPlatform bring-your-own parts', () => {
       infrastructure_subnet_id: `${VNET}/subnets/apps`,
       logs_destination: 'azure-monitor',
     });
-    // The environment's logs reach the brought workspace through a diagnostic setting (Entra
-    // auth), not the workspace key, which Observability turns off by default.
     const envDiagnostics = resourcesOf(out, 'azurerm_monitor_diagnostic_setting').filter((d) =>
       String(d.target_resource_id).includes('azurerm_container_app_environment.'),
     );
@@ -209,6 +383,7 @@ describe('WebhookPlatform bring-your-own parts', () => {
     expect(grants).toEqual(
       expect.arrayContaining([
         ['AcrPull', '/registries/acr1'],
+        ['AcrPush', '/registries/acr1'],
         ['Key Vault Secrets User', '/vaults/kv1/secrets/webhook-secret'],
         [
           'Azure Service Bus Data Sender',
@@ -216,6 +391,75 @@ describe('WebhookPlatform bring-your-own parts', () => {
         ],
       ]),
     );
+    const proxy = appNamed(out, 'ca-proxy-prod');
+    expect(envOf(proxy).TRUSTED_PROXY_CIDR).toBe('10.9.0.0/24');
+  });
+
+  it('asks for the gateway CIDR when the network was brought by id', () => {
+    expect(() => synth({}, {}, existing)).toThrow(/proxy\.allowedSourceCidrs must be the gateway subnet/);
+  });
+});
+
+describe('Foundation and platform in two stacks', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'webhook-platform-two-stacks-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const app = new App({ outdir });
+  const foundationStack = new TerraformStack(app, 'prod-foundation');
+  new AzurermProvider(foundationStack, 'azurerm', { features: [{}] });
+  const foundation = new WebhookFoundation(foundationStack, 'Foundation', foundationRequired);
+  const platformStack = new TerraformStack(app, 'prod-platform');
+  new AzurermProvider(platformStack, 'azurerm', { features: [{}] });
+  new WebhookPlatform(platformStack, 'Platform', {
+    foundation,
+    runtime: { imageTag: '1.0.0' },
+    proxy: { imageTag: '1.0.0' },
+  });
+  // Cross-stack references become outputs and remote state when the app synthesizes.
+  app.synth();
+  const read = (stack: string): Synthesized =>
+    JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Synthesized;
+  const f = read('prod-foundation');
+  const p = read('prod-platform');
+
+  it('keeps every grant to a platform identity in the platform stack (no cycle between stacks)', () => {
+    const platformRoles = resourcesOf(p, 'azurerm_role_assignment')
+      .map((r) => r.role_definition_name)
+      .sort();
+    expect(platformRoles).toEqual([
+      'AcrPull',
+      'AcrPull',
+      'Azure Service Bus Data Sender',
+      'Key Vault Secrets User',
+      'Key Vault Secrets User',
+      'Monitoring Metrics Publisher',
+    ]);
+    const foundationRoles = resourcesOf(f, 'azurerm_role_assignment')
+      .map((r) => r.role_definition_name)
+      .sort();
+    expect(foundationRoles).toEqual([
+      'AcrPush',
+      'Key Vault Certificates Officer',
+      'Key Vault Secrets Officer',
+    ]);
+    expect(JSON.stringify(f)).not.toContain('terraform_remote_state');
+  });
+
+  it('reads the foundation through remote state, and depends on nothing in the other stack', () => {
+    expect(Object.keys((p as { data?: Record<string, unknown> }).data ?? {})).toContain(
+      'terraform_remote_state',
+    );
+    for (const type of ['azurerm_container_app', 'azurerm_application_gateway']) {
+      for (const r of resourcesOf(p, type)) {
+        for (const dep of (r.depends_on as string[] | undefined) ?? []) {
+          expect(dep).not.toMatch(/azurerm_private_endpoint|privatelink/);
+        }
+      }
+    }
+  });
+
+  it('keeps the metric alerts in the platform stack', () => {
+    expect(resourcesOf(f, 'azurerm_monitor_metric_alert')).toHaveLength(0);
+    expect(resourcesOf(p, 'azurerm_monitor_metric_alert')).toHaveLength(7);
   });
 });
 
@@ -227,10 +471,16 @@ describe('WebhookPlatform validation', () => {
   });
 
   it('is deterministic: two synths of the same props are identical', () => {
-    const stackA = newStack();
-    new WebhookPlatform(stackA, 'Platform', required);
-    const stackB = newStack();
-    new WebhookPlatform(stackB, 'Platform', required);
-    expect(Testing.synth(stackA)).toBe(Testing.synth(stackB));
+    const build = (): string => {
+      const stack = newStack();
+      const f = new WebhookFoundation(stack, 'Foundation', foundationRequired);
+      new WebhookPlatform(stack, 'Platform', {
+        foundation: f,
+        runtime: { imageTag: '1.0.0' },
+        proxy: { imageTag: '1.0.0' },
+      });
+      return Testing.synth(stack);
+    };
+    expect(build()).toBe(build());
   });
 });

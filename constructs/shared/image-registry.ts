@@ -77,6 +77,14 @@ export interface ImageRegistryProps {
    */
   readonly publicNetworkAccessEnabled?: boolean;
   /**
+   * What the public endpoint does with addresses no rule allows (Premium only; only meaningful
+   * with public network access on). `Deny` with no IP rule in Terraform is the mode for a
+   * Microsoft-hosted pipeline agent: it adds its own egress IP for the length of a push and removes
+   * it (pipelines/deploy/data-plane-access.sh), while workloads pull through the private endpoint.
+   * @default - 'Deny' on Premium with public network access on; no rule set otherwise
+   */
+  readonly publicDefaultAction?: 'Allow' | 'Deny';
+  /**
    * Zone redundancy (Premium only; cannot change after creation).
    * @default - true on Premium, else false
    */
@@ -109,6 +117,7 @@ function validateProps(path: string, props: ImageRegistryProps, sku: ImageRegist
     ['zoneRedundancyEnabled', props.zoneRedundancyEnabled === true],
     ['retentionPolicyInDays', props.retentionPolicyInDays !== undefined],
     ['georeplicationLocations', (props.georeplicationLocations ?? []).length > 0],
+    ['publicDefaultAction', props.publicDefaultAction !== undefined],
   ];
   const rules: Rule[] = [
     matches('name', props.name, REGISTRY_NAME, '5-50 letters or digits (no hyphens)'),
@@ -135,6 +144,8 @@ export class ImageRegistry extends ImageRegistryBase {
   public readonly registryId: string;
   public readonly loginServer: string;
   public readonly privateLink?: PrivateLink;
+  /** Registry name (the `--name` of `az acr login`). */
+  public readonly registryName: string;
 
   constructor(scope: Construct, id: string, props: ImageRegistryProps) {
     super(scope, id);
@@ -155,6 +166,14 @@ export class ImageRegistry extends ImageRegistryBase {
       publicNetworkAccessEnabled: publicAccess,
       // Dedicated data endpoints keep layer downloads on the registry's private endpoint.
       dataEndpointEnabled: premium && isPrivate,
+      ...(premium && publicAccess
+        ? {
+            // Rules in Terraform stay empty: an IP a deployer adds for a push and forgets shows up
+            // in the next plan as a change back to none.
+            networkRuleSet: [{ defaultAction: props.publicDefaultAction ?? 'Deny', ipRule: [] }],
+            networkRuleBypassOption: 'AzureServices',
+          }
+        : {}),
       // No export of artifacts out of a closed registry (the provider allows it only then).
       exportPolicyEnabled: premium && !publicAccess ? false : undefined,
       zoneRedundancyEnabled: props.zoneRedundancyEnabled ?? premium,
@@ -172,6 +191,7 @@ export class ImageRegistry extends ImageRegistryBase {
     });
     this.registryId = this.registry.id;
     this.loginServer = this.registry.loginServer;
+    this.registryName = this.registry.name;
 
     if (props.privateEndpoint) {
       this.privateLink = new PrivateLink(this, 'PrivateLink', {

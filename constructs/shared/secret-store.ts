@@ -32,6 +32,16 @@ export interface ISecretStore {
    * `secretName` is given, else to the vault.
    */
   grantSecretRead(principal: IPrincipal, secretName?: string): RoleAssignment;
+  /**
+   * Lets `principal` create and rotate secrets ("Key Vault Secrets Officer" on the vault): the
+   * deploying pipeline or operator that writes the signing secret, never a workload.
+   */
+  grantSecretWrite(principal: IPrincipal): RoleAssignment;
+  /**
+   * Lets `principal` import or create certificates ("Key Vault Certificates Officer" on the vault):
+   * the deployer that imports the gateway's PFX or asks the vault for a self-signed one.
+   */
+  grantCertificateWrite(principal: IPrincipal): RoleAssignment;
 }
 
 /** Attributes of an existing vault, for `SecretStore.fromVaultId`. */
@@ -66,6 +76,27 @@ abstract class SecretStoreBase extends Construct implements ISecretStore {
     const grant = grantRole(this, id, {
       scopeId,
       roleDefinitionName: 'Key Vault Secrets User',
+      principal,
+    });
+    this.grants.set(key, grant);
+    return grant;
+  }
+
+  public grantSecretWrite(principal: IPrincipal): RoleAssignment {
+    return this.grantOnVault('Key Vault Secrets Officer', principal);
+  }
+
+  public grantCertificateWrite(principal: IPrincipal): RoleAssignment {
+    return this.grantOnVault('Key Vault Certificates Officer', principal);
+  }
+
+  private grantOnVault(role: string, principal: IPrincipal): RoleAssignment {
+    const key = `${principal.node.addr}/${role}`;
+    const existing = this.grants.get(key);
+    if (existing) return existing;
+    const grant = grantRole(this, roleAssignmentId(role, principal), {
+      scopeId: this.vaultId,
+      roleDefinitionName: role,
       principal,
     });
     this.grants.set(key, grant);

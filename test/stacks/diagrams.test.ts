@@ -17,7 +17,15 @@ beforeAll(() => {
 afterAll(() => synth.cleanup());
 
 describe('docs/diagrams', () => {
-  it.each(['dev', 'staging', 'prod'])('%s.puml is up to date (run `npm run diagrams` if not)', (stack) => {
+  it.each([
+    'bootstrap',
+    'dev-foundation',
+    'dev-platform',
+    'staging-foundation',
+    'staging-platform',
+    'prod-foundation',
+    'prod-platform',
+  ])('%s.puml is up to date (run `npm run diagrams` if not)', (stack) => {
     const generated = diagramsFromOutdir(synth.outdir).get(stack);
     const committed = readFileSync(join(__dirname, '..', '..', 'docs', 'diagrams', `${stack}.puml`), 'utf8');
     expect(committed).toBe(generated);

@@ -28,6 +28,12 @@ function imagesByStack(context?: Record<string, unknown>): Map<string, string[]>
   }
 }
 
+function platformImages(byStack: Map<string, string[]>): string[][] {
+  const platform = [...byStack].filter(([stack]) => stack.endsWith('-platform'));
+  expect(platform).toHaveLength(3);
+  return platform.map(([, images]) => images);
+}
+
 describe('image tag from the imageTag context', () => {
   const saved = process.env.CDKTF_CONTEXT_JSON;
   afterEach(() => {
@@ -37,7 +43,7 @@ describe('image tag from the imageTag context', () => {
 
   it('without the context every image uses the tag from stacks/config.ts', () => {
     delete process.env.CDKTF_CONTEXT_JSON;
-    for (const images of imagesByStack().values()) {
+    for (const images of platformImages(imagesByStack())) {
       expect(images.length).toBeGreaterThanOrEqual(2);
       for (const image of images) expect(image).toMatch(/\/webhook-(runtime|nginx):1\.0\.0$/);
     }
@@ -46,8 +52,18 @@ describe('image tag from the imageTag context', () => {
   it('CDKTF_CONTEXT_JSON {"imageTag": <build id>} retags every image in every stack', () => {
     process.env.CDKTF_CONTEXT_JSON = JSON.stringify({ imageTag: '20261129.7' });
     const byStack = imagesByStack();
-    expect([...byStack.keys()]).toEqual(['dev', 'prod', 'staging']);
-    for (const images of byStack.values()) {
+    expect([...byStack.keys()]).toEqual([
+      'bootstrap',
+      'dev-foundation',
+      'dev-platform',
+      'prod-foundation',
+      'prod-platform',
+      'staging-foundation',
+      'staging-platform',
+    ]);
+    // Images belong to the platform stacks only: the foundation must be applicable before any exists.
+    for (const [stack, images] of byStack) if (!stack.endsWith('-platform')) expect(images).toEqual([]);
+    for (const images of platformImages(byStack)) {
       expect(images.length).toBeGreaterThanOrEqual(2);
       for (const image of images) expect(image).toMatch(/\/webhook-(runtime|nginx):20261129\.7$/);
     }
@@ -55,7 +71,7 @@ describe('image tag from the imageTag context', () => {
 
   it('a numeric build id is accepted as its decimal tag', () => {
     delete process.env.CDKTF_CONTEXT_JSON;
-    for (const images of imagesByStack({ imageTag: 4711 }).values()) {
+    for (const images of platformImages(imagesByStack({ imageTag: 4711 }))) {
       for (const image of images) expect(image).toMatch(/:4711$/);
     }
   });

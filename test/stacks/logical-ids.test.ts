@@ -19,24 +19,31 @@ beforeAll(() => {
 afterAll(() => synth.cleanup());
 
 describe('logical ids', () => {
-  it('synthesizes exactly the dev, staging and prod stacks', () => {
-    expect([...synth.stacks.keys()]).toEqual(['dev', 'prod', 'staging']);
+  const STACKS = [
+    'bootstrap',
+    'dev-foundation',
+    'dev-platform',
+    'prod-foundation',
+    'prod-platform',
+    'staging-foundation',
+    'staging-platform',
+  ];
+
+  it('synthesizes exactly bootstrap and the foundation and platform stacks of dev, staging and prod', () => {
+    expect([...synth.stacks.keys()]).toEqual(STACKS);
   });
 
-  it.each(['dev', 'staging', 'prod'])(
-    '%s keeps every committed logical id (no accidental rename)',
-    (stack) => {
-      const actual = `${addresses(synth.stacks.get(stack) ?? {}).join('\n')}\n`;
-      const file = join(snapshotDir, `${stack}.txt`);
-      if (process.env.UPDATE_LOGICAL_IDS === '1') writeFileSync(file, actual);
-      expect(existsSync(file)).toBe(true);
-      const committed = readFileSync(file, 'utf8');
-      const removed = committed.split('\n').filter((a) => a !== '' && !actual.split('\n').includes(a));
-      const added = actual.split('\n').filter((a) => a !== '' && !committed.split('\n').includes(a));
-      // Name both sides so a failure says which resources would be destroyed and created.
-      expect({ removed, added }).toEqual({ removed: [], added: [] });
-    },
-  );
+  it.each(STACKS)('%s keeps every committed logical id (no accidental rename)', (stack) => {
+    const actual = `${addresses(synth.stacks.get(stack) ?? {}).join('\n')}\n`;
+    const file = join(snapshotDir, `${stack}.txt`);
+    if (process.env.UPDATE_LOGICAL_IDS === '1') writeFileSync(file, actual);
+    expect(existsSync(file)).toBe(true);
+    const committed = readFileSync(file, 'utf8');
+    const removed = committed.split('\n').filter((a) => a !== '' && !actual.split('\n').includes(a));
+    const added = actual.split('\n').filter((a) => a !== '' && !committed.split('\n').includes(a));
+    // Name both sides so a failure says which resources would be destroyed and created.
+    expect({ removed, added }).toEqual({ removed: [], added: [] });
+  });
 
   it('is deterministic: a second synth yields byte-identical stacks', () => {
     const again = synthAll();

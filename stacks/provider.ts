@@ -1,0 +1,27 @@
+/** The azurerm provider every stack uses, pinned to the schema the bindings were generated from. */
+import type { TerraformStack } from 'cdktf';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+
+/** The azurerm version @cdktf/provider-azurerm 14.23.1 was generated from (its schema). */
+export const AZURERM_VERSION = '4.55.0';
+
+export function addAzurermProvider(stack: TerraformStack): AzurermProvider {
+  const provider = new AzurermProvider(stack, 'azurerm', {
+    // An array: the bindings model the `features {}` block as a list.
+    features: [
+      {
+        // Purge protection forbids purging anyway; never try on destroy.
+        keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedKeyVaults: true }],
+        resourceGroup: [{ preventDeletionIfContainsResources: true }],
+      },
+    ],
+    // Storage data-plane calls with Entra ID: the state account has shared keys disabled, and a
+    // provider falling back to keys would fail on it.
+    storageUseAzuread: true,
+  });
+  // The bindings emit `~> 4.0` and source `azurerm`: pin the exact schema version they were
+  // generated from, and name the source in full.
+  stack.addOverride('terraform.required_providers.azurerm.version', AZURERM_VERSION);
+  stack.addOverride('terraform.required_providers.azurerm.source', 'hashicorp/azurerm');
+  return provider;
+}
