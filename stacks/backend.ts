@@ -11,7 +11,7 @@
  * cross-stack references read the foundation's state through a `terraform_remote_state` data
  * source that cdktf writes from the foundation's backend.
  */
-import { AzurermBackend, LocalBackend, type TerraformStack } from 'cdktf';
+import { Annotations, AzurermBackend, LocalBackend, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 
 export const STATE_CONTEXT_KEY = 'tfstate';
@@ -92,6 +92,11 @@ export function stateStorageFrom(scope: Construct, env: NodeJS.ProcessEnv): Stat
  */
 export function useStateBackend(stack: TerraformStack, storage: StateStorage | undefined, key: string): void {
   if (storage === undefined) {
+    if (stack.node.id !== 'bootstrap') {
+      Annotations.of(stack).addWarning(
+        `${stack.node.id}: no Terraform state storage configured (TFSTATE_RESOURCE_GROUP, TFSTATE_STORAGE_ACCOUNT, TFSTATE_CONTAINER): state stays in ./terraform.${stack.node.id}.tfstate on this machine`,
+      );
+    }
     // Relative to the stack's working directory (cdktf.out/stacks/<stack>): the project root, so a
     // re-synth (which rewrites cdktf.out) keeps the state, and the JSON is the same on any machine.
     new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });

@@ -1,7 +1,8 @@
 /**
  * `bootstrap`: the Terraform state storage, deployed once by an operator with local state
- * (`terraform.bootstrap.tfstate` in the project root; keep it, or migrate it into the account it
- * creates). A storage account with Entra ID auth only (shared keys off, so no key in any variable
+ * (`terraform.bootstrap.tfstate` in the project root). Once the `TFSTATE_*` settings it prints are
+ * exported, its own state moves into the account it created (`cdktf deploy bootstrap
+ * --migrate-state`, key `webhooks/bootstrap.tfstate`), so no state stays on a laptop. A storage account with Entra ID auth only (shared keys off, so no key in any variable
  * group can open the state), blob versioning and soft delete (a bad apply's state can be restored),
  * infrastructure encryption, a `tfstate` container, a delete lock, and Storage Blob Data
  * Contributor on the container for the operator and each pipeline identity given. Its outputs are
@@ -18,7 +19,7 @@ import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container'
 import { resolveRegion } from '../constructs/core/regions';
 import { uniqueSuffix } from '../constructs/core/naming';
 import type { BootstrapConfig } from './config';
-import { useStateBackend } from './backend';
+import { useStateBackend, type StateStorage } from './backend';
 import { addAzurermProvider } from './provider';
 
 /** Context key: object ids of the pipeline identities (service connections) that write state. */
@@ -32,6 +33,8 @@ const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 export interface BootstrapStackProps {
   readonly config: BootstrapConfig;
   readonly env: NodeJS.ProcessEnv;
+  /** Where the state goes once the storage exists. @default - local state */
+  readonly stateStorage?: StateStorage;
 }
 
 export class BootstrapStack extends TerraformStack {
@@ -42,7 +45,7 @@ export class BootstrapStack extends TerraformStack {
     super(scope, id);
     const { config } = props;
     addAzurermProvider(this);
-    useStateBackend(this, undefined, '');
+    useStateBackend(this, props.stateStorage, 'webhooks/bootstrap.tfstate');
 
     const region = resolveRegion(config.location, { field: 'bootstrap.location' });
     const suffix = uniqueSuffix(['webhooks', 'tfstate', region.location, config.uniqueNameSeed], 6);
