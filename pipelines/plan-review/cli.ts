@@ -2,11 +2,13 @@
  * `npm run plan:review -- <plan.json> [options]`: prints the Markdown review of a
  * `terraform show -json <planfile>` file on stdout.
  *
- * Exit codes: 0 the plan may proceed; 2 a stateful resource would be deleted or replaced and is not
- * allowed; 1 bad usage or unreadable input.
+ * Exit codes: 0 the plan may proceed; 2 a protected resource would be deleted or replaced and is
+ * not allowed; 1 bad usage or unreadable input. Protected means stateful (data is lost, ./stateful.ts)
+ * or outage-causing (the service goes down or changes its public address, ./outage.ts).
  *
  *   --allow-destroy <address>   accept deleting/replacing this exact address (repeatable)
  *   --stateful-type <type>      treat this resource type as stateful too (repeatable)
+ *   --outage-type <type>        treat this resource type as outage-causing too (repeatable)
  *   --title <text>              heading of the summary
  *   --out <file>                also write the Markdown to this file (for ##vso[task.uploadsummary])
  *
@@ -28,7 +30,7 @@ export const ALLOW_ENV = 'PLAN_REVIEW_ALLOW_DESTROY';
 
 const USAGE =
   'usage: plan-review <plan.json> [--allow-destroy <address>]... [--stateful-type <type>]... ' +
-  '[--title <text>] [--out <file>]';
+  '[--outage-type <type>]... [--title <text>] [--out <file>]';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -51,6 +53,7 @@ export function runCli(argv: readonly string[], io: CliIo): number {
       options: {
         'allow-destroy': { type: 'string', multiple: true },
         'stateful-type': { type: 'string', multiple: true },
+        'outage-type': { type: 'string', multiple: true },
         title: { type: 'string' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -92,15 +95,17 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   const review = reviewPlan(plan, {
     allowDestroy: [...(values['allow-destroy'] ?? []), ...parseAllowList(io.env[ALLOW_ENV])],
     extraStatefulTypes: values['stateful-type'] ?? [],
+    extraOutageTypes: values['outage-type'] ?? [],
   });
   const markdown = renderMarkdown(review, values.title);
   io.stdout(`${markdown}\n`);
   if (values.out !== undefined) writeFileSync(values.out, `${markdown}\n`);
 
   if (review.blocked.length > 0) {
+    const n = review.blocked.length;
     io.stderr(
-      `plan-review: refusing: stateful resources would be deleted or replaced: ` +
-        `${review.blocked.map((b) => b.address).join(', ')} ` +
+      `plan-review: refusing: ${n} protected resource${n === 1 ? '' : 's'} would be deleted or replaced: ` +
+        `${review.blocked.map((b) => `${b.address} (${b.category ?? '?'}, ${b.kind})`).join(', ')} ` +
         `(allow with --allow-destroy <address> or ${ALLOW_ENV})\n`,
     );
     return EXIT_BLOCKED;

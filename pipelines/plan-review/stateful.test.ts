@@ -1,4 +1,4 @@
-import { isStatefulType, STATEFUL_TYPES } from './stateful';
+import { isStatefulType, statefulReason, STATEFUL_TYPE_REASONS, STATEFUL_TYPES } from './stateful';
 
 describe('isStatefulType', () => {
   it.each([
@@ -29,7 +29,7 @@ describe('isStatefulType', () => {
     'azurerm_servicebus_namespace_authorization_rule',
     'azurerm_user_assigned_identity',
     'terraform_data',
-  ])('classifies %s as stateless (it can be recreated without data loss)', (type) => {
+  ])('classifies %s as not stateful (it can be recreated without data loss)', (type) => {
     expect(isStatefulType(type)).toBe(false);
   });
 
@@ -41,5 +41,22 @@ describe('isStatefulType', () => {
 
   it('lists only azurerm types (the provider this toolkit deploys with)', () => {
     for (const type of STATEFUL_TYPES) expect(type).toMatch(/^azurerm_[a-z0-9_]+$/);
+  });
+});
+
+describe('statefulReason', () => {
+  it('says what is lost, for listed types and for the database families', () => {
+    expect(statefulReason('azurerm_servicebus_queue')).toContain('messages');
+    expect(statefulReason('azurerm_cosmosdb_sql_container')).toBe('the data in the database is lost');
+    expect(statefulReason('azurerm_redis_cache')).toBe('the cached data is lost');
+    expect(statefulReason('azurerm_container_app')).toBeUndefined();
+  });
+
+  it('names the option that made an extra type stateful', () => {
+    expect(statefulReason('terraform_data', new Set(['terraform_data']))).toContain('--stateful-type');
+  });
+
+  it('has a reason for every listed type', () => {
+    for (const type of STATEFUL_TYPES) expect(STATEFUL_TYPE_REASONS.get(type)).toBeTruthy();
   });
 });
