@@ -55,7 +55,7 @@ export function createApp(options: CreateAppOptions = {}): App {
   const env = options.env ?? process.env;
   const imageTag = imageTagFromContext(app);
   const stateStorage = stateStorageFrom(app, env);
-  new BootstrapStack(app, 'bootstrap', { config: options.bootstrap ?? bootstrap, env, stateStorage });
+  new BootstrapStack(app, 'bootstrap', { config: options.bootstrap ?? bootstrap, stateStorage });
   for (const config of options.environments ?? Object.values(environments)) {
     const foundation = new FoundationStack(app, `${config.name}-foundation`, { config, stateStorage });
     new PlatformStack(app, `${config.name}-platform`, {

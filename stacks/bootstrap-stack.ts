@@ -22,17 +22,12 @@ import type { BootstrapConfig } from './config';
 import { useStateBackend, type StateStorage } from './backend';
 import { addAzurermProvider } from './provider';
 
-/** Context key: object ids of the pipeline identities (service connections) that write state. */
-export const STATE_WRITERS_CONTEXT_KEY = 'stateWriterObjectIds';
-/** The same, from the environment (comma-separated). */
-export const STATE_WRITERS_ENV = 'TFSTATE_WRITER_OBJECT_IDS';
 export const STATE_CONTAINER_NAME = 'tfstate';
 
 const GUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 export interface BootstrapStackProps {
   readonly config: BootstrapConfig;
-  readonly env: NodeJS.ProcessEnv;
   /** Where the state goes once the storage exists. @default - local state */
   readonly stateStorage?: StateStorage;
 }
@@ -96,7 +91,7 @@ export class BootstrapStack extends TerraformStack {
     });
 
     const operator = new DataAzurermClientConfig(this, 'ClientConfig').objectId;
-    const writers = [operator, ...stateWriters(this, props.env)];
+    const writers = [operator, ...stateWriters(config.stateWriterObjectIds)];
     writers.forEach((principalId, i) => {
       new RoleAssignment(this, i === 0 ? 'OperatorStateWriter' : `PipelineStateWriter${i}`, {
         scope: this.container.resourceManagerId,
@@ -119,23 +114,13 @@ export class BootstrapStack extends TerraformStack {
   }
 }
 
-/** Object ids from context `stateWriterObjectIds` (array) or `TFSTATE_WRITER_OBJECT_IDS` (comma list). */
-function stateWriters(scope: Construct, env: NodeJS.ProcessEnv): string[] {
-  const fromContext: unknown = scope.node.tryGetContext(STATE_WRITERS_CONTEXT_KEY);
-  const [source, raw] =
-    fromContext !== undefined
-      ? [`context "${STATE_WRITERS_CONTEXT_KEY}"`, fromContext]
-      : [
-          STATE_WRITERS_ENV,
-          (env[STATE_WRITERS_ENV] ?? '')
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        ];
-  if (!Array.isArray(raw) || raw.some((id) => typeof id !== 'string' || !GUID.test(id))) {
+/** The configured writers, deduplicated; a value that is not an object id stops the synth. */
+function stateWriters(ids: readonly string[]): string[] {
+  const bad = ids.filter((id) => !GUID.test(id));
+  if (bad.length > 0) {
     throw new Error(
-      `${source} must list object ids (GUIDs) of the identities that write state, e.g. each pipeline service connection's; received ${JSON.stringify(raw)}`,
+      `bootstrap.stateWriterObjectIds must list object ids (GUIDs) of the identities that write state, e.g. each pipeline service connection's (az ad sp show --id <application id> --query id -o tsv); received ${JSON.stringify(bad)}`,
     );
   }
-  return [...new Set(raw as string[])];
+  return [...new Set(ids)];
 }

@@ -108,6 +108,12 @@ export interface BootstrapConfig {
   readonly tags: Readonly<Record<string, string>>;
   /** Extra input to the storage account's unique suffix (your organisation's name). */
   readonly uniqueNameSeed: string;
+  /**
+   * Object ids of the identities that read and write state besides the operator who deploys
+   * bootstrap: each pipeline service connection's (README "First deploy", step 2). Storage Blob
+   * Data Contributor on the state container.
+   */
+  readonly stateWriterObjectIds: readonly string[];
 }
 
 const owner = 'platform-team';
@@ -119,6 +125,7 @@ export const bootstrap: BootstrapConfig = {
   location: 'westeurope',
   tags: { environment: 'shared', owner, 'cost-center': costCenter },
   uniqueNameSeed: 'contoso',
+  stateWriterObjectIds: [],
 };
 
 export const environments: Record<EnvironmentName, EnvironmentConfig> = {

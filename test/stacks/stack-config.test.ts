@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../stacks/app';
+import { bootstrap, type BootstrapConfig } from '../../stacks/config';
 import { synthAll, type Synthesized, type TfJson } from './synth';
 
 let synth: Synthesized;
@@ -24,10 +25,19 @@ const resources = (tf: TfJson, type: string): Record<string, unknown>[] =>
   Object.values(tf.resource?.[type] ?? {});
 
 /** Synthesizes with an explicit environment and context (no process.env). */
-function synthWith(env: NodeJS.ProcessEnv, context?: Record<string, unknown>): Map<string, TfJson> {
+function synthWith(
+  env: NodeJS.ProcessEnv,
+  context?: Record<string, unknown>,
+  bootstrapConfig?: BootstrapConfig,
+): Map<string, TfJson> {
   const outdir = mkdtempSync(join(tmpdir(), 'webhooks-backend-'));
   try {
-    createApp({ outdir, env, ...(context === undefined ? {} : { context }) }).synth();
+    createApp({
+      outdir,
+      env,
+      ...(context === undefined ? {} : { context }),
+      ...(bootstrapConfig === undefined ? {} : { bootstrap: bootstrapConfig }),
+    }).synth();
     const out = new Map<string, TfJson>();
     for (const name of readdirSync(join(outdir, 'stacks')).sort()) {
       out.set(name, JSON.parse(readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as TfJson);
@@ -196,14 +206,12 @@ describe('bootstrap: the state storage', () => {
   });
 
   it('lets the operator and every listed pipeline identity write state, on the container only', () => {
-    const out = synthWith({
-      TFSTATE_WRITER_OBJECT_IDS: '11111111-1111-1111-1111-111111111111, 22222222-2222-2222-2222-222222222222',
-    });
+    const writers = ['11111111-1111-1111-1111-111111111111', '22222222-2222-2222-2222-222222222222'];
+    const out = synthWith({}, undefined, { ...bootstrap, stateWriterObjectIds: writers });
     const grants = resources(out.get('bootstrap') ?? {}, 'azurerm_role_assignment');
     expect(grants.map((g) => g.principal_id)).toEqual([
       expect.stringMatching(/^\$\{data\.azurerm_client_config\.[^.]+\.object_id\}$/),
-      '11111111-1111-1111-1111-111111111111',
-      '22222222-2222-2222-2222-222222222222',
+      ...writers,
     ]);
     for (const g of grants) {
       expect(g).toMatchObject({
@@ -211,9 +219,9 @@ describe('bootstrap: the state storage', () => {
         scope: expect.stringMatching(/^\$\{azurerm_storage_container\.[^.]+\.resource_manager_id\}$/),
       });
     }
-    expect(() => synthWith({ TFSTATE_WRITER_OBJECT_IDS: 'sc-webhooks-dev' })).toThrow(
-      /TFSTATE_WRITER_OBJECT_IDS must list object ids \(GUIDs\)/,
-    );
+    expect(() =>
+      synthWith({}, undefined, { ...bootstrap, stateWriterObjectIds: ['sc-webhooks-dev'] }),
+    ).toThrow(/bootstrap\.stateWriterObjectIds must list object ids \(GUIDs\).*"sc-webhooks-dev"/);
   });
 
   it('prints the backend settings', () => {
