@@ -1,12 +1,13 @@
 /**
  * azure-pipelines.yml and every template under pipelines/templates validate against Microsoft's
- * Azure Pipelines schema (../shared/azure-pipelines/service-schema.json), each file as written and
- * the pipeline once more with its templates expanded.
+ * Azure Pipelines schema, committed at pipelines/schema/service-schema.json (source and licence in
+ * SOURCE.md there), each file as written and the pipeline once more with its templates expanded.
  */
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { expandPipeline, loadYaml, parseYaml, referencedTemplates } from './lib/expand';
-import { describeErrors, pipelineSchemaValidator, REPO_ROOT, repoPath } from './lib/schema';
+import { describeErrors, pipelineSchemaValidator, REPO_ROOT, repoPath, SCHEMA_PATH } from './lib/schema';
 
 const PIPELINE = repoPath('azure-pipelines.yml');
 const TEMPLATES_DIR = repoPath('pipelines', 'templates');
@@ -33,9 +34,25 @@ describe('Azure Pipelines schema', () => {
     pipelineSchemaValidator();
   }, 120_000);
 
+  it('reads the copy committed in the repository, byte for byte the one SOURCE.md describes', () => {
+    expect(SCHEMA_PATH).toBe(repoPath('pipelines', 'schema', 'service-schema.json'));
+    expect(relative(REPO_ROOT, SCHEMA_PATH).startsWith('..')).toBe(false);
+    const sha256 = createHash('sha256').update(readFileSync(SCHEMA_PATH)).digest('hex');
+    const source = readFileSync(repoPath('pipelines', 'schema', 'SOURCE.md'), 'utf8');
+    expect(source).toContain(sha256);
+    expect(source).toMatch(/microsoft\/azure-pipelines-vscode/);
+    expect(source).toMatch(/MIT License/);
+    for (const file of readdirSync(repoPath('pipelines', 'lib'))) {
+      expect([file, readFileSync(repoPath('pipelines', 'lib', file), 'utf8')]).not.toEqual([
+        file,
+        expect.stringMatching(/['"]shared['"]|\.\.\/shared/),
+      ]);
+    }
+  });
+
   it('says where the schema was expected when it is missing', () => {
     expect(() => pipelineSchemaValidator('/nonexistent/service-schema.json')).toThrow(
-      /not found at \/nonexistent\/service-schema\.json.*\.\.\/shared\/azure-pipelines/,
+      /not found at \/nonexistent\/service-schema\.json.*pipelines\/schema\/service-schema\.json/,
     );
   });
 

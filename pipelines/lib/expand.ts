@@ -3,8 +3,10 @@
  * the way Azure DevOps compiles it: `- template: path` entries in `stages`, `jobs` and `steps`
  * lists are replaced by the template's items, resolved relative to the including file, with
  * `${{ parameters.x }}` substituted (declared parameters, defaults, `values` and required ones
- * checked). Any other template expression (`${{ if }}`, `${{ each }}`, ...) throws: the pipeline
- * does not use them, and a test should not silently misread one.
+ * checked). A template path may itself hold `${{ parameters.x }}` (the pipeline picks a step template
+ * by a parameter), so paths are resolved after substitution. Any other template expression
+ * (`${{ if }}`, `${{ each }}`, ...) throws: the pipeline does not use them, and a test should not
+ * silently misread one.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -71,7 +73,7 @@ function substitute(value: Yaml, params: Record<string, Yaml>, file: string): Ya
     return v;
   };
   if (typeof value === 'string') {
-    const whole = /^\$\{\{\s*(.*?)\s*\}\}$/.exec(value);
+    const whole = /^\$\{\{\s*((?:(?!\}\}).)*?)\s*\}\}$/.exec(value);
     if (whole?.[1] !== undefined) return lookup(whole[1]);
     return value.replace(EXPR, (_, expr: string) => String(lookup(expr)));
   }
@@ -87,27 +89,34 @@ function substitute(value: Yaml, params: Record<string, Yaml>, file: string): Ya
   return value;
 }
 
+/** Called with each template file as it is expanded (absolute path). */
+type Visit = (templateFile: string) => void;
+
 /** Replaces template references inside `node` (recursively), resolved relative to `file`. */
-function expandNode(node: Yaml, file: string): Yaml {
-  if (Array.isArray(node)) return node.map((n) => expandNode(n, file));
+function expandNode(node: Yaml, file: string, visit: Visit): Yaml {
+  if (Array.isArray(node)) return node.map((n) => expandNode(n, file, visit));
   if (!isMap(node)) return node;
   const out: YamlMap = {};
   for (const [key, value] of Object.entries(node)) {
     if ((LIST_KEYS as readonly string[]).includes(key) && Array.isArray(value)) {
-      out[key] = value.flatMap((item) => expandItem(item, key as (typeof LIST_KEYS)[number], file));
+      out[key] = value.flatMap((item) => expandItem(item, key as (typeof LIST_KEYS)[number], file, visit));
     } else {
-      out[key] = expandNode(value, file);
+      out[key] = expandNode(value, file, visit);
     }
   }
   return out;
 }
 
-function expandItem(item: Yaml, listKey: (typeof LIST_KEYS)[number], file: string): Yaml[] {
-  if (!isMap(item) || typeof item.template !== 'string') return [expandNode(item, file)];
+function expandItem(item: Yaml, listKey: (typeof LIST_KEYS)[number], file: string, visit: Visit): Yaml[] {
+  if (!isMap(item) || typeof item.template !== 'string') return [expandNode(item, file, visit)];
+  if (item.template.includes('${{')) {
+    throw new Error(`${file}: template path "${item.template}" has an expression no parameter replaced`);
+  }
   const templateFile = resolve(dirname(file), item.template);
   const given = isMap(item.parameters) ? item.parameters : {};
   const extra = Object.keys(item).filter((k) => k !== 'template' && k !== 'parameters');
   if (extra.length > 0) throw new Error(`${file}: unexpected keys beside template: ${extra.join(', ')}`);
+  visit(templateFile);
   const template = loadYaml(templateFile);
   const params = bindParameters(templateFile, template.parameters, given);
   const items = template[listKey];
@@ -115,29 +124,20 @@ function expandItem(item: Yaml, listKey: (typeof LIST_KEYS)[number], file: strin
     throw new Error(`${templateFile}: referenced from a ${listKey} list but has no top-level ${listKey}`);
   }
   const substituted = substitute(items, params, templateFile) as Yaml[];
-  return substituted.flatMap((i) => expandItem(i, listKey, templateFile));
+  return substituted.flatMap((i) => expandItem(i, listKey, templateFile, visit));
 }
 
 /** Loads a pipeline file and expands every template it references, recursively. */
 export function expandPipeline(file: string): YamlMap {
-  return expandNode(loadYaml(file), file) as YamlMap;
+  return expandNode(loadYaml(file), file, () => undefined) as YamlMap;
 }
 
-/** Every template file referenced from `file`, recursively (absolute paths, each once). */
-export function referencedTemplates(file: string, seen = new Set<string>()): string[] {
-  const walk = (node: Yaml, from: string): void => {
-    if (Array.isArray(node)) node.forEach((n) => walk(n, from));
-    else if (isMap(node)) {
-      if (typeof node.template === 'string') {
-        const target = resolve(dirname(from), node.template);
-        if (!seen.has(target)) {
-          seen.add(target);
-          walk(loadYaml(target), target);
-        }
-      }
-      Object.values(node).forEach((v) => walk(v, from));
-    }
-  };
-  walk(loadYaml(file), file);
+/**
+ * Every template file the pipeline in `file` uses once expanded (absolute paths, each once, in
+ * order of first use), including those whose path is chosen by a parameter.
+ */
+export function referencedTemplates(file: string): string[] {
+  const seen = new Set<string>();
+  expandNode(loadYaml(file), file, (t) => seen.add(t));
   return [...seen];
 }

@@ -1,9 +1,9 @@
 /**
  * Validates Azure Pipelines YAML against Microsoft's published schema (service-schema.json from
- * microsoft/azure-pipelines-vscode), kept in the shared folder beside the repository
- * (`../shared/azure-pipelines/`; CI lays a copy of shared/ beside its clone).
+ * microsoft/azure-pipelines-vscode), committed unchanged at pipelines/schema/service-schema.json so
+ * that the tests read nothing outside the repository (source, version and licence: SOURCE.md there).
  *
- * Ajv options per shared/azure-pipelines/SOURCE.md: `strict: false` for the schema's own keywords
+ * Ajv options per pipelines/schema/SOURCE.md: `strict: false` for the schema's own keywords
  * (`ignoreCase`, `firstProperty`, ...), `unicodeRegExp: false` for one pattern. `ignoreCase` is not
  * honoured, so a task must be spelled in the schema's exact case (`AzureCLI@2`).
  */
@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
-export const SCHEMA_PATH = resolve(REPO_ROOT, '..', 'shared', 'azure-pipelines', 'service-schema.json');
+export const SCHEMA_PATH = resolve(REPO_ROOT, 'pipelines', 'schema', 'service-schema.json');
 
 const compiled = new Map<string, ValidateFunction>();
 
@@ -22,8 +22,8 @@ export function pipelineSchemaValidator(schemaPath = SCHEMA_PATH): ValidateFunct
   if (cached) return cached;
   if (!existsSync(schemaPath)) {
     throw new Error(
-      `Azure Pipelines schema not found at ${schemaPath}. It is expected in the shared folder beside ` +
-        `the repository (../shared/azure-pipelines/service-schema.json, see SOURCE.md there).`,
+      `Azure Pipelines schema not found at ${schemaPath}. The repository commits it as ` +
+        `pipelines/schema/service-schema.json (see pipelines/schema/SOURCE.md for its source).`,
     );
   }
   const schema: unknown = JSON.parse(readFileSync(schemaPath, 'utf8'));

@@ -6,9 +6,28 @@
  * A fresh deployment may take a while to serve: 5xx, 408, 429 and network errors are retried with
  * a growing pause until the deadline. Any other 4xx fails at once: a rejected signature or payload
  * will not fix itself. Each attempt is re-signed (fresh timestamp), with the same `webhook-id`.
+ *
+ * TLS is always verified. Two options make that possible before the environment is public:
+ * `ca` trusts a given certificate (dev's self-signed gateway certificate, downloaded from Key
+ * Vault) instead of the system CAs, and `resolve` connects to a given address for the URL's host
+ * (like curl's --resolve), so the gateway is tested by its IP while SNI, certificate name check and
+ * Host header still use the host name, whether or not DNS points there yet.
  */
 import { randomUUID } from 'node:crypto';
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { signStandardWebhook } from './sign';
+
+/** Connect to `address` for `host` (and `port`, when given), like curl's `--resolve`. */
+export interface ResolveOverride {
+  readonly host: string;
+  /** @default - any port */
+  readonly port?: number;
+  /** An IPv4 or IPv6 address. */
+  readonly address: string;
+}
 
 export interface SmokeOptions {
   readonly url: string;
@@ -21,6 +40,10 @@ export interface SmokeOptions {
   readonly requestTimeoutMs?: number;
   /** First pause between attempts, doubled up to 30 s. @default 2_000 */
   readonly initialBackoffMs?: number;
+  /** PEM certificate(s) trusted instead of the system CAs (https only). @default - the system CAs */
+  readonly ca?: string | Buffer;
+  /** Where to connect for the URL's host. @default - DNS */
+  readonly resolve?: ResolveOverride;
   /** Progress lines (the pipeline log). @default - discarded */
   readonly log?: (line: string) => void;
 }
@@ -32,11 +55,93 @@ export interface SmokeResult {
   readonly detail: string;
 }
 
+/**
+ * Parses curl's `--resolve` syntax: `<host>:<port>:<address>` or, for any port, `<host>:<address>`
+ * (an IPv6 address in brackets). Throws a message naming the expected form.
+ */
+export function parseResolve(text: string): ResolveOverride {
+  const m = /^([^:[\]\s]+):(?:(\d{1,5}):)?(\[[0-9a-fA-F:.]+\]|[^:[\]\s]+)$/.exec(text);
+  const address = m?.[3]?.replace(/^\[(.*)\]$/, '$1');
+  const port = m?.[2] === undefined ? undefined : Number(m[2]);
+  if (!m?.[1] || !address || isIP(address) === 0 || (port !== undefined && (port < 1 || port > 65535))) {
+    throw new Error(
+      `--resolve must be <host>:<address> or <host>:<port>:<address> with an IP address; received "${text}"`,
+    );
+  }
+  return port === undefined ? { host: m[1], address } : { host: m[1], port, address };
+}
+
+const defaultPort = (url: URL): number =>
+  url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+
+/** A `lookup` for http(s).request that answers the override's address for its host and port. */
+function lookupFor(url: URL, resolve: ResolveOverride | undefined): LookupFunction | undefined {
+  if (!resolve) return undefined;
+  if (resolve.host.toLowerCase() !== url.hostname.toLowerCase()) return undefined;
+  if (resolve.port !== undefined && resolve.port !== defaultPort(url)) return undefined;
+  const family = isIP(resolve.address);
+  return (hostname: string, options: LookupOptions, callback) => {
+    if (hostname.toLowerCase() !== resolve.host.toLowerCase()) {
+      dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) =>
+        options.all
+          ? callback(err, addresses)
+          : callback(err, addresses[0]?.address ?? '', addresses[0]?.family),
+      );
+      return;
+    }
+    // Node asks for every address (`all`) when it may race IPv4 and IPv6 (autoSelectFamily).
+    if (options.all) callback(null, [{ address: resolve.address, family }]);
+    else callback(null, resolve.address, family);
+  };
+}
+
+interface Answer {
+  readonly status: number;
+  readonly text: string;
+}
+
+function post(
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+  options: SmokeOptions,
+): Promise<Answer> {
+  const common = {
+    method: 'POST',
+    headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+    lookup: lookupFor(url, options.resolve),
+    signal: AbortSignal.timeout(options.requestTimeoutMs ?? 15_000),
+    // A fresh connection per attempt: a retry must not reuse a socket to a gateway that failed.
+    agent: false as const,
+  };
+  return new Promise<Answer>((resolve, reject) => {
+    const onResponse = (res: IncomingMessage): void => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8').slice(0, 500) }),
+      );
+    };
+    const req =
+      url.protocol === 'https:'
+        ? httpsRequest(
+            url,
+            { ...common, ...(options.ca === undefined ? {} : { ca: options.ca }) },
+            onResponse,
+          )
+        : httpRequest(url, common, onResponse);
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 const retryable = (status: number): boolean => status >= 500 || status === 408 || status === 429;
 
 export async function runSmokeTest(options: SmokeOptions): Promise<SmokeResult> {
   const deadline = Date.now() + (options.deadlineMs ?? 300_000);
   const log = options.log ?? (() => undefined);
+  const url = new URL(options.url);
   const id = `msg_smoke_${randomUUID()}`;
   const body = JSON.stringify({
     clientId: options.clientId,
@@ -50,20 +155,16 @@ export async function runSmokeTest(options: SmokeOptions): Promise<SmokeResult> 
     attempts += 1;
     const headers = signStandardWebhook(options.secret, id, Math.floor(Date.now() / 1000), body);
     try {
-      const res = await fetch(options.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body,
-        signal: AbortSignal.timeout(options.requestTimeoutMs ?? 15_000),
-      });
-      const text = (await res.text()).slice(0, 500);
-      if (res.status === 202) return { ok: true, attempts, status: 202, detail: text };
-      last = { ok: false, attempts, status: res.status, detail: text };
-      log(`attempt ${attempts}: HTTP ${res.status} ${text}`);
+      const res = await post(url, { 'content-type': 'application/json', ...headers }, body, options);
+      if (res.status === 202) return { ok: true, attempts, status: 202, detail: res.text };
+      last = { ok: false, attempts, status: res.status, detail: res.text };
+      log(`attempt ${attempts}: HTTP ${res.status} ${res.text}`);
       if (!retryable(res.status)) return last;
     } catch (e) {
-      last = { ok: false, attempts, detail: (e as Error).message };
-      log(`attempt ${attempts}: ${(e as Error).message}`);
+      const err = e as NodeJS.ErrnoException;
+      const detail = err.code ? `${err.code}: ${err.message}` : err.message;
+      last = { ok: false, attempts, detail };
+      log(`attempt ${attempts}: ${detail}`);
     }
     const pause = Math.min(backoff, Math.max(0, deadline - Date.now()));
     if (pause <= 0) break;
