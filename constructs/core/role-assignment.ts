@@ -4,8 +4,8 @@
  * synths and two grants of the same role to the same principal collide loudly instead of silently
  * duplicating.
  */
-import { TerraformStack } from 'cdktf';
-import type { Construct } from 'constructs';
+import { TerraformResource, TerraformStack } from 'cdktf';
+import type { Construct, IConstruct } from 'constructs';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import type { IPrincipal } from './types';
 
@@ -16,6 +16,13 @@ export interface GrantRoleProps {
   readonly roleDefinitionName: string;
   /** Who receives the role. */
   readonly principal: IPrincipal;
+  /**
+   * Construct to create the assignment under: its stack holds it. Give the construct that needs
+   * the grant when the grant must be created with it, e.g. a Key Vault secret's reader in the
+   * stack that runs after the secret was written.
+   * @default - `scope` when the principal is in its stack, else the principal
+   */
+  readonly owner?: Construct;
 }
 
 /**
@@ -36,11 +43,14 @@ export function roleAssignmentId(roleDefinitionName: string, principal: IPrincip
 export function grantRole(scope: Construct, id: string, props: GrantRoleProps): RoleAssignment {
   const principalType = props.principal.principalType;
   const sameStack = TerraformStack.of(scope) === TerraformStack.of(props.principal);
-  // Under the principal, the id also names the granting construct: one principal may hold the same
-  // role on two resources (AcrPull on two registries).
-  const [owner, ownerId] = sameStack
-    ? [scope, id]
-    : [props.principal as unknown as Construct, `${id}-on-${scope.node.addr.slice(0, 8)}`];
+  // Elsewhere than under `scope`, the id also names the granting construct: one principal may hold
+  // the same role on two resources (AcrPull on two registries).
+  const [owner, ownerId] =
+    props.owner !== undefined
+      ? [props.owner, `${id}-on-${scope.node.addr.slice(0, 8)}`]
+      : sameStack
+        ? [scope, id]
+        : [props.principal as unknown as Construct, `${id}-on-${scope.node.addr.slice(0, 8)}`];
   return new RoleAssignment(owner, ownerId, {
     scope: props.scopeId,
     roleDefinitionName: props.roleDefinitionName,
@@ -50,4 +60,15 @@ export function grantRole(scope: Construct, id: string, props: GrantRoleProps): 
     // made; skipping the lookup avoids a PrincipalNotFound failure on first apply (provider docs).
     skipServicePrincipalAadCheck: principalType === 'ServicePrincipal' ? true : undefined,
   });
+}
+
+/**
+ * The resources among `candidates` that `scope`'s stack holds: what it may name in `depends_on`
+ * (Terraform cannot depend on a resource of another stack; that stack is applied first anyway).
+ */
+export function dependenciesInStack(scope: IConstruct, candidates: readonly unknown[]): TerraformResource[] {
+  const stack = TerraformStack.of(scope);
+  return candidates.filter(
+    (c): c is TerraformResource => c instanceof TerraformResource && TerraformStack.of(c) === stack,
+  );
 }

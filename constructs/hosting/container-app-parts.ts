@@ -2,6 +2,7 @@
  * Pieces shared by the container apps of the hosting area (WebhookRuntime, ProxyTier): what a
  * registry and a secret source must offer, cpu/memory rules, probes, scale and secret blocks.
  */
+import type { IConstruct } from 'constructs';
 import type { IPrincipal } from '../core/types';
 import { check, failure, intInRange, type Rule } from '../core/validation';
 import type {
@@ -30,8 +31,11 @@ export interface IPullRegistry {
 export interface ISecretSource {
   /** Versionless secret id (URL) of `secretName`, as Container Apps' `key_vault_secret_id` takes it. */
   secretId(secretName: string): string;
-  /** Grants "Key Vault Secrets User" to `principal` (scoped to the secret when named). */
-  grantSecretRead(principal: IPrincipal, secretName?: string): unknown;
+  /**
+   * Grants "Key Vault Secrets User" to `principal` (scoped to the secret when named), created in
+   * `owner`'s stack when given.
+   */
+  grantSecretRead(principal: IPrincipal, secretName?: string, owner?: IConstruct): unknown;
 }
 
 /** A secret held in Key Vault: the app reads it through its identity; no value enters Terraform. */

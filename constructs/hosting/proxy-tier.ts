@@ -8,9 +8,10 @@
  * Both expose `fqdn` (the gateway's backend) and `maxBodyBytes` (the WAF limit is checked against it).
  */
 import { Construct } from 'constructs';
-import { TerraformResource, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
 import { ManagedIdentity } from '../core/identity';
+import { dependenciesInStack } from '../core/role-assignment';
 import { check, intInRange, matches, oneOf, validate } from '../core/validation';
 import { envBlocks, httpProbes, replicaRules, sizeRules, type IPullRegistry } from './container-app-parts';
 import type { IContainerAppsEnvironment } from './container-apps-environment';
@@ -150,7 +151,7 @@ export class ProxyTier extends Construct implements IWebhookBackend {
         imageName: props.imageName,
         imageTag: props.imageTag,
         appSettings: appEnv,
-        dependsOn: [...(pull instanceof TerraformResource ? [pull] : []), ...(props.dependsOn ?? [])],
+        dependsOn: [...dependenciesInStack(this, [pull]), ...(props.dependsOn ?? [])],
         tags: props.tags ?? {},
       });
       this.fqdn = this.functionApp.fqdn;
@@ -212,7 +213,7 @@ export class ProxyTier extends Construct implements IWebhookBackend {
           },
         ],
       },
-      dependsOn: [...(pull instanceof TerraformResource ? [pull] : []), ...(props.dependsOn ?? [])],
+      dependsOn: [...dependenciesInStack(this, [pull]), ...(props.dependsOn ?? [])],
       tags: props.tags ?? {},
     });
     this.fqdn = this.containerApp.ingress.fqdn;

@@ -6,9 +6,10 @@
  * tier calls it.
  */
 import { Construct } from 'constructs';
-import { TerraformResource, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { ContainerApp, type ContainerAppSecret } from '@cdktf/provider-azurerm/lib/container-app';
 import { ManagedIdentity } from '../core/identity';
+import { dependenciesInStack } from '../core/role-assignment';
 import type { IMessageBus } from '../core/types';
 import { check, intInRange, matches, oneOf, validate } from '../core/validation';
 import {
@@ -161,7 +162,10 @@ export class WebhookRuntime extends Construct {
     const secrets: ContainerAppSecret[] = [];
     const fromSecrets: Record<string, string> = {};
     if (props.webhookSecret !== undefined) {
-      grants.push(props.webhookSecret.store.grantSecretRead(this.identity, props.webhookSecret.secretName));
+      // With this app: the secret is written after the vault's stack and before this one.
+      grants.push(
+        props.webhookSecret.store.grantSecretRead(this.identity, props.webhookSecret.secretName, this),
+      );
       secrets.push(keyVaultSecret('webhook-secret', props.webhookSecret, identityId));
       fromSecrets.WEBHOOK_SECRET = 'webhook-secret';
     }
@@ -170,7 +174,7 @@ export class WebhookRuntime extends Construct {
       if (typeof ai === 'string') {
         secrets.push({ name: 'appinsights-connection-string', value: ai });
       } else {
-        grants.push(ai.store.grantSecretRead(this.identity, ai.secretName));
+        grants.push(ai.store.grantSecretRead(this.identity, ai.secretName, this));
         secrets.push(keyVaultSecret('appinsights-connection-string', ai, identityId));
       }
       fromSecrets.APPLICATIONINSIGHTS_CONNECTION_STRING = 'appinsights-connection-string';
@@ -226,10 +230,9 @@ export class WebhookRuntime extends Construct {
           },
         ],
       },
-      dependsOn: [
-        ...grants.filter((g): g is TerraformResource => g instanceof TerraformResource),
-        ...(props.dependsOn ?? []),
-      ],
+      // Grants made in another stack (an identity brought from the foundation) are applied
+      // before this one; only those in this stack can be named.
+      dependsOn: [...dependenciesInStack(this, grants), ...(props.dependsOn ?? [])],
       tags: props.tags ?? {},
     });
     this.fqdn = this.containerApp.ingress.fqdn;

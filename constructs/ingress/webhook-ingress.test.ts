@@ -83,7 +83,9 @@ describe('WebhookIngress public IP and gateway', () => {
     );
     expect(reads).toHaveLength(1);
     expect(gw.depends_on).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^azurerm_role_assignment\.Vault_KeyVaultSecretsUser/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^azurerm_role_assignment\.Ingress_KeyVaultSecretsUser/),
+      ]),
     );
   });
 

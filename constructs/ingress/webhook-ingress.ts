@@ -7,12 +7,13 @@
  * a load balancer: docs/decisions/0004.
  */
 import { Construct } from 'constructs';
-import { TerraformResource, type ITerraformDependable } from 'cdktf';
+import type { ITerraformDependable } from 'cdktf';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
 import { ApplicationGateway } from '@cdktf/provider-azurerm/lib/application-gateway';
 import type { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { addDiagnosticSettings } from '../core/diagnostics';
 import { ManagedIdentity } from '../core/identity';
+import { dependenciesInStack } from '../core/role-assignment';
 import { check, intInRange, matches, oneOf, validate } from '../core/validation';
 import type { KeyVaultSecretRef } from '../hosting/container-app-parts';
 import type { IContainerAppsEnvironment } from '../hosting/container-apps-environment';
@@ -154,7 +155,12 @@ export class WebhookIngress extends Construct {
 
     this.identity =
       props.identity ?? new ManagedIdentity(this, 'Identity', { ...base, name: `id-${props.name}` });
-    const certRead = props.certificate.store.grantSecretRead(this.identity, props.certificate.secretName);
+    // With the gateway: the certificate is written after the vault's stack and before this one.
+    const certRead = props.certificate.store.grantSecretRead(
+      this.identity,
+      props.certificate.secretName,
+      this,
+    );
 
     this.publicIp = new PublicIp(this, 'PublicIp', {
       ...base,
@@ -186,12 +192,12 @@ export class WebhookIngress extends Construct {
     });
     const dependsOn: ITerraformDependable[] = [
       // The zone's link and records: without them the first probes fail and the backend is unhealthy.
-      ...[
+      ...dependenciesInStack(this, [
         certRead,
         this.privateDns?.virtualNetworkLink,
         this.privateDns?.apexRecord,
         this.privateDns?.wildcardRecord,
-      ].filter((d): d is TerraformResource => d instanceof TerraformResource),
+      ]),
       ...(props.dependsOn ?? []),
     ];
     this.applicationGateway = new ApplicationGateway(this, 'Resource', {

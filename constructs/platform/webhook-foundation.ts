@@ -12,7 +12,7 @@
 import { Construct } from 'constructs';
 import { TerraformResource, type ITerraformDependable } from 'cdktf';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
-import { DeployerPrincipal } from '../core/identity';
+import { DeployerPrincipal, ManagedIdentity } from '../core/identity';
 import { resourceName } from '../core/naming';
 import type { IMessageBus, IPrincipal } from '../core/types';
 import { oneOf, validate } from '../core/validation';
@@ -45,6 +45,21 @@ import type {
  *   self-hosted agent, Managed DevOps Pools, or an operator on a VPN).
  */
 export type DeployerNetworkAccess = 'agentIpFirewall' | 'privateNetwork';
+
+/**
+ * The identities the platform's workloads run as, created with the foundation so that their
+ * registry, bus and telemetry roles exist (and have propagated, which Azure RBAC takes minutes to
+ * do) long before the first revision pulls an image or publishes. Only the Key Vault secret reads
+ * are granted by the platform: a role on a secret needs the secret, written after the foundation.
+ */
+export interface WorkloadIdentities {
+  /** The webhook runtime: AcrPull, the bus's Data Sender, Monitoring Metrics Publisher. */
+  readonly runtime: ManagedIdentity;
+  /** The NGINX proxy tier: AcrPull. */
+  readonly proxy: ManagedIdentity;
+  /** The Application Gateway (reads its certificate; granted by the platform). */
+  readonly gateway: ManagedIdentity;
+}
 
 /** Which data planes a deployer outside the network must open for itself (`agentIpFirewall`). */
 export type DeployerIpRuleTarget = 'keyvault' | 'registry';
@@ -136,6 +151,8 @@ export class WebhookFoundation extends Construct {
    */
   public readonly gatewayDomainNameLabel: string;
   public readonly gatewayDefaultHostName: string;
+  /** The identities `WebhookPlatform` runs its runtime, proxy and gateway as. */
+  public readonly workloadIdentities: WorkloadIdentities;
 
   constructor(scope: Construct, id: string, props: WebhookFoundationProps) {
     super(scope, id);
@@ -258,6 +275,19 @@ export class WebhookFoundation extends Construct {
       this.imageRegistry.grantPush(deployer);
       this.deployer = deployer;
     }
+
+    const identity = (id: string, name: string): ManagedIdentity =>
+      new ManagedIdentity(this, id, { ...base, name: `id-${name}` });
+    // Names as WebhookRuntime, ProxyTier and WebhookIngress would give their own.
+    this.workloadIdentities = {
+      runtime: identity('RuntimeIdentity', `ca-runtime-${this.environment}`),
+      proxy: identity('ProxyIdentity', `ca-proxy-${this.environment}`),
+      gateway: identity('GatewayIdentity', `agw-${this.workload}-${this.environment}-${this.names.region}`),
+    };
+    this.imageRegistry.grantPull(this.workloadIdentities.runtime);
+    this.imageRegistry.grantPull(this.workloadIdentities.proxy);
+    this.messageBus.grantSend(this.workloadIdentities.runtime);
+    this.observability.grantTelemetryPublish(this.workloadIdentities.runtime);
 
     const links: (PrivateLink | undefined)[] = [
       createdStore?.privateLink,

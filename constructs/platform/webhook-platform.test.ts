@@ -421,27 +421,46 @@ describe('Foundation and platform in two stacks', () => {
   const f = read('prod-foundation');
   const p = read('prod-platform');
 
-  it('keeps every grant to a platform identity in the platform stack (no cycle between stacks)', () => {
-    const platformRoles = resourcesOf(p, 'azurerm_role_assignment')
-      .map((r) => r.role_definition_name)
-      .sort();
-    expect(platformRoles).toEqual([
-      'AcrPull',
-      'AcrPull',
-      'Azure Service Bus Data Sender',
-      'Key Vault Secrets User',
-      'Key Vault Secrets User',
-      'Monitoring Metrics Publisher',
-    ]);
+  it('grants the workload identities their registry, bus and telemetry roles with the foundation', () => {
+    // Applied before the secrets and images steps: Azure RBAC has minutes to propagate before the
+    // first revision pulls its image or publishes.
     const foundationRoles = resourcesOf(f, 'azurerm_role_assignment')
       .map((r) => r.role_definition_name)
       .sort();
     expect(foundationRoles).toEqual([
+      'AcrPull',
+      'AcrPull',
       'AcrPush',
+      'Azure Service Bus Data Sender',
       'Key Vault Certificates Officer',
       'Key Vault Secrets Officer',
+      'Monitoring Metrics Publisher',
     ]);
+    expect(
+      resourcesOf(f, 'azurerm_user_assigned_identity')
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(['id-agw-webhooks-prod-weu', 'id-ca-proxy-prod', 'id-ca-runtime-prod']);
+    expect(resourcesOf(p, 'azurerm_user_assigned_identity')).toHaveLength(0);
     expect(JSON.stringify(f)).not.toContain('terraform_remote_state');
+  });
+
+  it('grants the Key Vault secret reads with the platform, after the secrets exist, and waits for them', () => {
+    const reads = Object.entries(p.resource?.azurerm_role_assignment ?? {}).map(([name, r]) => [
+      name,
+      r.role_definition_name,
+      String(r.scope).replace(/^.*\/secrets\//, 'secrets/'),
+    ]);
+    expect(reads.map(([, role, scope]) => [role, scope]).sort()).toEqual([
+      ['Key Vault Secrets User', 'secrets/gateway-tls'],
+      ['Key Vault Secrets User', 'secrets/webhook-secret'],
+    ]);
+    const runtime = resourcesOf(p, 'azurerm_container_app').find((a) => a.name === 'ca-runtime-prod');
+    const gateway = resourcesOf(p, 'azurerm_application_gateway')[0];
+    const readOf = (secret: string): string =>
+      `azurerm_role_assignment.${String(reads.find(([, , scope]) => scope === `secrets/${secret}`)?.[0])}`;
+    expect(runtime?.depends_on).toContain(readOf('webhook-secret'));
+    expect(gateway?.depends_on).toContain(readOf('gateway-tls'));
   });
 
   it('reads the foundation through remote state, and depends on nothing in the other stack', () => {

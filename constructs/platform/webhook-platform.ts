@@ -141,10 +141,11 @@ export class WebhookPlatform extends Construct {
       maxReplicas: rt.maxReplicas,
       concurrentRequestsPerReplica: rt.concurrentRequestsPerReplica,
       reachableFromVirtualNetwork: proxyHosting === 'functionsPremium',
+      // Its registry, bus and telemetry roles came with the foundation.
+      identity: f.workloadIdentities.runtime,
       dependsOn: privateAccess,
       tags,
     });
-    f.observability.grantTelemetryPublish(this.runtime.identity);
 
     const px = props.proxy;
     this.proxy = new ProxyTier(this, 'Proxy', {
@@ -156,6 +157,7 @@ export class WebhookPlatform extends Construct {
       imageTag: px.imageTag,
       hosting: proxyHosting,
       functionsPremium: px.functionsPremium,
+      identity: f.workloadIdentities.proxy,
       // Only the gateway may call NGINX: anything else in the VNet would bypass the WAF.
       allowedSourceCidrs: gatewayCidrs,
       // The gateway appends the sender to X-Forwarded-For; the environment's ingress is the peer
@@ -191,6 +193,7 @@ export class WebhookPlatform extends Construct {
       minCapacity: ing.minCapacity,
       maxCapacity: ing.maxCapacity,
       waf: ing.waf,
+      identity: f.workloadIdentities.gateway,
       dependsOn: privateAccess,
     });
 

@@ -29,9 +29,12 @@ export interface ISecretStore {
   secretId(secretName: string): string;
   /**
    * Lets `principal` read secrets ("Key Vault Secrets User"), scoped to one secret when
-   * `secretName` is given, else to the vault.
+   * `secretName` is given, else to the vault. `owner` is the construct whose stack creates the
+   * assignment: give the reader when it is deployed after the secret is written (a role assignment
+   * on a secret needs the secret).
+   * @param owner @default - this vault's stack, or the principal's when that is another stack
    */
-  grantSecretRead(principal: IPrincipal, secretName?: string): RoleAssignment;
+  grantSecretRead(principal: IPrincipal, secretName?: string, owner?: Construct): RoleAssignment;
   /**
    * Lets `principal` create and rotate secrets ("Key Vault Secrets Officer" on the vault): the
    * deploying pipeline or operator that writes the signing secret, never a workload.
@@ -65,7 +68,7 @@ abstract class SecretStoreBase extends Construct implements ISecretStore {
     return `${uri}secrets/${secretName}`;
   }
 
-  public grantSecretRead(principal: IPrincipal, secretName?: string): RoleAssignment {
+  public grantSecretRead(principal: IPrincipal, secretName?: string, owner?: Construct): RoleAssignment {
     if (secretName !== undefined) assertSecretName(secretName);
     const key = `${principal.node.addr}/${secretName ?? '*'}`;
     const existing = this.grants.get(key);
@@ -77,6 +80,7 @@ abstract class SecretStoreBase extends Construct implements ISecretStore {
       scopeId,
       roleDefinitionName: 'Key Vault Secrets User',
       principal,
+      owner,
     });
     this.grants.set(key, grant);
     return grant;

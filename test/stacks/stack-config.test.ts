@@ -280,7 +280,17 @@ describe('what the deploy path reads', () => {
       const roles = resources(f, 'azurerm_role_assignment')
         .map((r) => r.role_definition_name)
         .sort();
-      expect(roles).toEqual(['AcrPush', 'Key Vault Certificates Officer', 'Key Vault Secrets Officer']);
+      // The deployer's write roles, and the workload identities' read roles (with the foundation, so
+      // they have propagated before the platform's first revision).
+      expect(roles).toEqual([
+        'AcrPull',
+        'AcrPull',
+        'AcrPush',
+        'Azure Service Bus Data Sender',
+        'Key Vault Certificates Officer',
+        'Key Vault Secrets Officer',
+        'Monitoring Metrics Publisher',
+      ]);
     },
   );
 
