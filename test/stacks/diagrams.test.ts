@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { buildModel } from '../../scripts/diagrams/model';
 import { diagramsFromOutdir } from '../../scripts/diagrams/generate';
 import { toPlantUml } from '../../scripts/diagrams/plantuml';
-import { synthAll, type Synthesized } from './synth';
+import { STACK_NAMES, synthAll, type Synthesized } from './synth';
 
 let synth: Synthesized;
 beforeAll(() => {
@@ -17,15 +17,7 @@ beforeAll(() => {
 afterAll(() => synth.cleanup());
 
 describe('docs/diagrams', () => {
-  it.each([
-    'bootstrap',
-    'dev-foundation',
-    'dev-platform',
-    'staging-foundation',
-    'staging-platform',
-    'prod-foundation',
-    'prod-platform',
-  ])('%s.puml is up to date (run `npm run diagrams` if not)', (stack) => {
+  it.each(STACK_NAMES)('%s.puml is up to date (run `npm run diagrams` if not)', (stack) => {
     const generated = diagramsFromOutdir(synth.outdir).get(stack);
     const committed = readFileSync(join(__dirname, '..', '..', 'docs', 'diagrams', `${stack}.puml`), 'utf8');
     expect(committed).toBe(generated);

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../stacks/app';
+import { STACK_NAMES } from './synth';
 
 function imagesByStack(context?: Record<string, unknown>): Map<string, string[]> {
   const outdir = mkdtempSync(join(tmpdir(), 'webhooks-image-tag-'));
@@ -52,15 +53,7 @@ describe('image tag from the imageTag context', () => {
   it('CDKTF_CONTEXT_JSON {"imageTag": <build id>} retags every image in every stack', () => {
     process.env.CDKTF_CONTEXT_JSON = JSON.stringify({ imageTag: '20261129.7' });
     const byStack = imagesByStack();
-    expect([...byStack.keys()]).toEqual([
-      'bootstrap',
-      'dev-foundation',
-      'dev-platform',
-      'prod-foundation',
-      'prod-platform',
-      'staging-foundation',
-      'staging-platform',
-    ]);
+    expect([...byStack.keys()]).toEqual([...STACK_NAMES].sort());
     // Images belong to the platform stacks only: the foundation must be applicable before any exists.
     for (const [stack, images] of byStack) if (!stack.endsWith('-platform')) expect(images).toEqual([]);
     for (const images of platformImages(byStack)) {

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addresses, synthAll, type Synthesized } from './synth';
+import { STACK_NAMES, addresses, synthAll, type Synthesized } from './synth';
 
 const snapshotDir = join(__dirname, 'logical-ids');
 let synth: Synthesized;
@@ -19,15 +19,7 @@ beforeAll(() => {
 afterAll(() => synth.cleanup());
 
 describe('logical ids', () => {
-  const STACKS = [
-    'bootstrap',
-    'dev-foundation',
-    'dev-platform',
-    'prod-foundation',
-    'prod-platform',
-    'staging-foundation',
-    'staging-platform',
-  ];
+  const STACKS = [...STACK_NAMES].sort();
 
   it('synthesizes exactly bootstrap and the foundation and platform stacks of dev, staging and prod', () => {
     expect([...synth.stacks.keys()]).toEqual(STACKS);

@@ -1,5 +1,5 @@
 import { findSecrets, type Finding } from './secrets';
-import { synthAll, type Synthesized, type TfJson } from './synth';
+import { STACK_NAMES, synthAll, type Synthesized, type TfJson } from './synth';
 
 /**
  * The one accepted finding, checked rather than trusted: the runtime's container app receives the
@@ -30,15 +30,7 @@ beforeAll(() => {
 afterAll(() => synth.cleanup());
 
 describe('no key, SAS or connection string in any stack', () => {
-  it.each([
-    'bootstrap',
-    'dev-foundation',
-    'dev-platform',
-    'staging-foundation',
-    'staging-platform',
-    'prod-foundation',
-    'prod-platform',
-  ])('%s: no output, variable or attribute holds or references one', (stack) => {
+  it.each(STACK_NAMES)('%s: no output, variable or attribute holds or references one', (stack) => {
     const tf = synth.stacks.get(stack);
     expect(tf).toBeDefined();
     expect(findSecrets(tf ?? {}).filter((f) => !acceptedFinding(tf ?? {}, f))).toEqual([]);

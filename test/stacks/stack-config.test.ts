@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../stacks/app';
 import { bootstrap, type BootstrapConfig } from '../../stacks/config';
-import { synthAll, type Synthesized, type TfJson } from './synth';
+import { ENVIRONMENTS, STACK_NAMES, synthAll, type Synthesized, type TfJson } from './synth';
 
 let synth: Synthesized;
 beforeAll(() => {
@@ -18,8 +18,8 @@ beforeAll(() => {
 });
 afterAll(() => synth.cleanup());
 
-const ENVS = ['dev', 'staging', 'prod'] as const;
-const STACKS = ['bootstrap', ...ENVS.flatMap((e) => [`${e}-foundation`, `${e}-platform`])];
+const ENVS = ENVIRONMENTS;
+const STACKS = STACK_NAMES;
 const stack = (name: string): TfJson => synth.stacks.get(name) ?? {};
 const resources = (tf: TfJson, type: string): Record<string, unknown>[] =>
   Object.values(tf.resource?.[type] ?? {});

@@ -17,6 +17,16 @@ export type TfJson = Record<string, unknown> & {
   provider?: Record<string, unknown>;
 };
 
+/** The environments of stacks/config.ts, in promotion order. */
+export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
+
+/** Every stack `createApp` synthesizes: bootstrap, then each environment's foundation and platform. */
+export const STACK_NAMES = [
+  'bootstrap',
+  ...ENVIRONMENTS.flatMap((env) => [`${env}-foundation`, `${env}-platform`] as const),
+] as const;
+export type StackName = (typeof STACK_NAMES)[number];
+
 export interface Synthesized {
   /** The cdktf output directory (holds `stacks/<name>/cdk.tf.json`). */
   readonly outdir: string;
