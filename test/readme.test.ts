@@ -54,12 +54,36 @@ describe('README "First deploy"', () => {
 
   it('deploys stacks that the app synthesizes, foundation before platform, and destroys platform first', () => {
     const deployed = [...firstDeploy.matchAll(/cdktf deploy ([\w-]+)/g)].map((m) => m[1] ?? '');
-    const destroyed = [...firstDeploy.matchAll(/cdktf destroy ([\w-]+)/g)].map((m) => m[1] ?? '');
+    const destroyed = [...firstDeploy.matchAll(/cdktf destroy ([\w -]+)/g)].flatMap((m) =>
+      (m[1] ?? '').trim().split(' '),
+    );
     for (const name of [...deployed, ...destroyed])
       expect([name, synth.stacks.has(name)]).toEqual([name, true]);
     expect(deployed.indexOf('bootstrap')).toBe(0);
     expect(deployed.indexOf('dev-foundation')).toBeLessThan(deployed.indexOf('dev-platform'));
     expect(destroyed).toEqual(['dev-platform', 'dev-foundation']);
+  });
+
+  it('passes cdktf the flag or the stacks it needs: a dependency missing from the command is an error', () => {
+    const manifest = JSON.parse(readFileSync(join(synth.outdir, 'manifest.json'), 'utf8')) as {
+      stacks: Record<string, { dependencies: string[] }>;
+    };
+    const dependants = (name: string): string[] =>
+      Object.entries(manifest.stacks)
+        .filter(([, stack]) => stack.dependencies.includes(name))
+        .map(([dependant]) => dependant);
+    const commands = [...readme.matchAll(/npx cdktf (deploy|destroy) ([^\n#`]*)/g)];
+    expect(commands.length).toBeGreaterThanOrEqual(4);
+    for (const [line, verb, rest] of commands) {
+      const words = (rest ?? '').trim().split(/\s+/);
+      if (words.includes('--ignore-missing-stack-dependencies')) continue;
+      const stacks = words.filter((w) => !w.startsWith('-'));
+      // cdktf's own rule: deploy needs every dependency, destroy every dependant, in the command.
+      const needed = stacks.flatMap((s) =>
+        verb === 'deploy' ? (manifest.stacks[s]?.dependencies ?? []) : dependants(s),
+      );
+      expect([line.trim(), needed.filter((n) => !stacks.includes(n))]).toEqual([line.trim(), []]);
+    }
   });
 
   it('runs secrets and images after the foundation and before the platform', () => {
