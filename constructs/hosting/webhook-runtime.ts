@@ -6,7 +6,7 @@
  * tier calls it.
  */
 import { Construct } from 'constructs';
-import type { ITerraformDependable } from 'cdktf';
+import { Annotations, type ITerraformDependable } from 'cdktf';
 import { ContainerApp, type ContainerAppSecret } from '@cdktf/provider-azurerm/lib/container-app';
 import { ManagedIdentity } from '../core/identity';
 import { dependenciesInStack } from '../core/role-assignment';
@@ -141,6 +141,12 @@ export class WebhookRuntime extends Construct {
       ...replicaRules(minReplicas, maxReplicas),
       intInRange('concurrentRequestsPerReplica', concurrent, 1, 10_000),
     ]);
+
+    if (verify === 'none') {
+      Annotations.of(this).addWarning(
+        `WebhookRuntime '${this.node.path}': verify is "none": every request that reaches the runtime is published, signed or not.`,
+      );
+    }
 
     this.identity =
       props.identity ??

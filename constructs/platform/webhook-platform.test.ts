@@ -483,6 +483,27 @@ describe('Foundation and platform in two stacks', () => {
 });
 
 describe('WebhookPlatform validation', () => {
+  it('refuses verify "none" in prod, naming runtime.verify (issue 13, item 10)', () => {
+    expect(() => synth({}, { runtime: { imageTag: '1.0.0', verify: 'none' } })).toThrow(
+      /runtime\.verify must be a signature scheme in environment "prod".*\(received "none"\)/s,
+    );
+  });
+
+  it('accepts verify "none" outside prod, with a warning on the runtime', () => {
+    const stack = newStack();
+    const f = new WebhookFoundation(stack, 'F', { ...foundationRequired, environment: 'dev' });
+    const p = new WebhookPlatform(stack, 'P', {
+      foundation: f,
+      runtime: { imageTag: '1.0.0', verify: 'none' },
+      proxy: { imageTag: '1.0.0' },
+    });
+    const warnings = p.runtime.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN);
+    expect(warnings.map((w) => String(w.data))).toEqual([expect.stringContaining('verify is "none"')]);
+    expect(
+      resourcesOf(synthJson(stack), 'azurerm_role_assignment').map((r) => String(r.scope)),
+    ).not.toContain(expect.stringContaining('secrets/webhook-secret'));
+  });
+
   it('fails early for an invalid environment name, naming the value', () => {
     expect(() => synth({ environment: 'Production!' })).toThrow(
       'environment must be 2-10 lowercase letters or digits',

@@ -88,6 +88,12 @@ export class WebhookPlatform extends Construct {
         notifyNobody,
       ),
       check(
+        'runtime.verify',
+        props.runtime.verify !== 'none' || environment !== 'prod',
+        'a signature scheme in environment "prod" (behind a public gateway "none" lets anyone on the internet publish)',
+        props.runtime.verify,
+      ),
+      check(
         'proxy.allowedSourceCidrs',
         gatewayCidrs !== undefined && gatewayCidrs.length > 0,
         "the gateway subnet's CIDR(s) (the foundation's network was brought by id, so they are unknown here)",
