@@ -30,6 +30,24 @@ function registryOf(out: Synth): Record<string, unknown> {
 }
 
 describe('ImageRegistry defaults', () => {
+  it('ignores later changes of zone_redundancy_enabled, so a changed report never replaces the registry', () => {
+    for (const out of [synth(), synth({ privateEndpoint })]) {
+      expect(registryOf(out).lifecycle).toEqual({ ignore_changes: ['zone_redundancy_enabled'] });
+    }
+  });
+
+  it('Premium with public access: default action Deny, no IP rule in Terraform, trusted services bypass', () => {
+    const acr = registryOf(synth({ privateEndpoint, publicNetworkAccessEnabled: true }));
+    expect(acr).toMatchObject({
+      network_rule_set: [{ default_action: 'Deny', ip_rule: [] }],
+      network_rule_bypass_option: 'AzureServices',
+    });
+    expect(registryOf(synth({ privateEndpoint }))).not.toHaveProperty('network_rule_set');
+    expect(() => synth({ publicDefaultAction: 'Deny' })).toThrow(
+      /sku \(publicDefaultAction is set\) must be 'Premium'/,
+    );
+  });
+
   it('is Standard with admin user and anonymous pull off when public', () => {
     const acr = registryOf(synth());
     expect(acr).toMatchObject({

@@ -188,6 +188,12 @@ export class ImageRegistry extends ImageRegistryBase {
               tags,
             })),
       tags,
+      // Azure now makes every registry in a zone-capable region zone redundant whatever this says,
+      // and is changing what the API reports (Microsoft Learn, "Zone redundancy" in Container
+      // Registry; provider PR #31808 deprecates the argument). It is ForceNew: a report that
+      // differs from the configuration would replace the registry, and every image with it, on
+      // every plan. Setting it has no effect after creation anyway.
+      lifecycle: { ignoreChanges: ['zone_redundancy_enabled'] },
     });
     this.registryId = this.registry.id;
     this.loginServer = this.registry.loginServer;
