@@ -3,6 +3,7 @@
  * registry and a secret source must offer, cpu/memory rules, probes, scale and secret blocks.
  */
 import type { IConstruct } from 'constructs';
+import { Annotations } from 'cdktf';
 import type { IPrincipal } from '../core/types';
 import { check, failure, intInRange, type Rule } from '../core/validation';
 import type {
@@ -46,6 +47,40 @@ export interface KeyVaultSecretRef {
 }
 
 /** Allowed vCPU values of a container app (Consumption: 0.25 steps up to 4). */
+/** Docker's rule for a repository name: lowercase path components separated by `/`. */
+const DOCKER_REPOSITORY =
+  /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/** Docker's rule for a tag: up to 128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`. */
+const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Tags that name whatever was pushed last: a redeploy or a scale-out may run another image. */
+const MUTABLE_TAGS = new Set(['latest', 'stable', 'main', 'master', 'dev']);
+
+/**
+ * The image's repository and tag as Docker accepts them (a registry refuses anything else at push,
+ * and Container Apps at create); a mutable tag such as `latest` is allowed but warned about.
+ */
+export function imageRules(scope: IConstruct, imageName: string, imageTag: string): Rule[] {
+  if (MUTABLE_TAGS.has(imageTag)) {
+    Annotations.of(scope).addWarning(
+      `${scope.node.path}: imageTag "${imageTag}" is mutable: a restart or scale-out may run a different image than the one deployed; use a version or build id.`,
+    );
+  }
+  return [
+    check(
+      'imageName',
+      DOCKER_REPOSITORY.test(imageName),
+      'a Docker repository name (lowercase letters, digits, and . _ - / between them)',
+      imageName,
+    ),
+    check(
+      'imageTag',
+      DOCKER_TAG.test(imageTag),
+      'a Docker tag (1-128 of [A-Za-z0-9_.-], not starting with . or -)',
+      imageTag,
+    ),
+  ];
+}
+
 export const CPU_VALUES = [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 2.75, 3, 3.25, 3.5, 3.75, 4];
 
 /** Consumption profile pairs: memory (GiB) is exactly twice the vCPU. */

@@ -13,7 +13,14 @@ import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
 import { ManagedIdentity } from '../core/identity';
 import { dependenciesInStack } from '../core/role-assignment';
 import { check, intInRange, matches, oneOf, validate } from '../core/validation';
-import { envBlocks, httpProbes, replicaRules, sizeRules, type IPullRegistry } from './container-app-parts';
+import {
+  envBlocks,
+  httpProbes,
+  imageRules,
+  replicaRules,
+  sizeRules,
+  type IPullRegistry,
+} from './container-app-parts';
 import type { IContainerAppsEnvironment } from './container-apps-environment';
 import { ProxyFunctionApp, type FunctionsPremiumOptions } from './proxy-functions';
 import type { WebhookRuntime } from './webhook-runtime';
@@ -103,7 +110,7 @@ export class ProxyTier extends Construct implements IWebhookBackend {
     validate(owner, [
       oneOf('hosting', this.hosting, ['containerApps', 'functionsPremium']),
       matches('name', props.name, /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, '2-32 lowercase letters, digits or -'),
-      matches('imageTag', props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'a Docker tag'),
+      ...imageRules(this, props.imageName, props.imageTag),
       check(
         'functionsPremium',
         this.hosting !== 'functionsPremium' || props.functionsPremium !== undefined,

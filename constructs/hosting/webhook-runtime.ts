@@ -15,6 +15,7 @@ import { check, intInRange, matches, oneOf, validate } from '../core/validation'
 import {
   envBlocks,
   httpProbes,
+  imageRules,
   keyVaultSecret,
   replicaRules,
   sizeRules,
@@ -127,7 +128,7 @@ export class WebhookRuntime extends Construct {
     const concurrent = props.concurrentRequestsPerReplica ?? 50;
     validate(`WebhookRuntime '${this.node.path}'`, [
       matches('name', props.name, /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, '2-32 lowercase letters, digits or -'),
-      matches('imageTag', props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'a Docker tag'),
+      ...imageRules(this, props.imageName, props.imageTag),
       oneOf('verify', verify, WEBHOOK_VERIFY_SCHEMES),
       check(
         'webhookSecret',

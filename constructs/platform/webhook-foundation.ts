@@ -10,12 +10,12 @@
  * they need.
  */
 import { Construct } from 'constructs';
-import { TerraformResource, type ITerraformDependable } from 'cdktf';
+import { TerraformResource, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { DeployerPrincipal, ManagedIdentity } from '../core/identity';
 import { resourceName } from '../core/naming';
 import type { IMessageBus, IPrincipal } from '../core/types';
-import { oneOf, validate } from '../core/validation';
+import { check, oneOf, validate } from '../core/validation';
 import { MessageBus } from '../messaging';
 import { WebhookNetwork, type IWebhookNetwork } from '../network';
 import { Observability } from '../observability';
@@ -112,6 +112,9 @@ export interface WebhookFoundationProps {
   readonly deployer?: DeployerAccessOptions;
 }
 
+/** Foundations per stack, by workload/environment/resource group: a second one would collide. */
+const environmentsByStack = new WeakMap<TerraformStack, Set<string>>();
+
 /** The long-lived half of one environment: everything the workloads need before they start. */
 export class WebhookFoundation extends Construct {
   public readonly names: PlatformNames;
@@ -170,9 +173,34 @@ export class WebhookFoundation extends Construct {
     this.gatewayDefaultHostName = `${this.gatewayDomainNameLabel}.${this.location}.cloudapp.azure.com`;
     this.tags = props.tags ?? {};
     this.deployerNetworkAccess = props.deployer?.network ?? 'privateNetwork';
+    const messaging = props.messaging ?? {};
+    const kind = messaging.kind ?? 'serviceBus';
+    const stack = TerraformStack.of(this);
+    const taken = environmentsByStack.get(stack) ?? new Set<string>();
+    environmentsByStack.set(stack, taken);
+    const key = `${this.workload}/${this.environment}/${this.names.resourceGroup}`;
     validate(`WebhookFoundation '${this.node.path}'`, [
       oneOf('deployer.network', this.deployerNetworkAccess, ['agentIpFirewall', 'privateNetwork']),
+      check(
+        'environment',
+        !taken.has(key),
+        `unique among the foundations of stack '${stack.node.id}' (two would create the same resource group ${this.names.resourceGroup} and collide at apply)`,
+        this.environment,
+      ),
+      check(
+        'messaging.serviceBus',
+        kind !== 'kafka' || messaging.serviceBus === undefined,
+        'unset when messaging.kind is "kafka" (it would be ignored)',
+        'set',
+      ),
+      check(
+        'messaging.kafka',
+        kind !== 'serviceBus' || messaging.kafka === undefined,
+        'unset when messaging.kind is "serviceBus" (it would be ignored; set kind: "kafka")',
+        'set',
+      ),
     ]);
+    taken.add(key);
     const location = this.location;
     const nameParts = {
       workload: this.workload,

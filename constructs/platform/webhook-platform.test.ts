@@ -483,6 +483,65 @@ describe('Foundation and platform in two stacks', () => {
 });
 
 describe('WebhookPlatform validation', () => {
+  it('refuses a non-positive alert threshold, naming it', () => {
+    expect(() => synth({}, { alerts: { backlogMessages: -5 } })).toThrow(
+      /alerts\.backlogMessages must be a positive number \(received -5\)/,
+    );
+  });
+
+  it('refuses Service Bus options on a Kafka bus and Kafka options on Service Bus', () => {
+    expect(() => synth({ messaging: { kind: 'kafka', serviceBus: { sku: 'Premium' } } })).toThrow(
+      /messaging\.serviceBus must be unset when messaging\.kind is "kafka"/,
+    );
+    expect(() => synth({ messaging: { kafka: { partitionCount: 4 } } })).toThrow(
+      /messaging\.kafka must be unset when messaging\.kind is "serviceBus"/,
+    );
+  });
+
+  it('refuses two foundations for one environment in one stack (same resource group)', () => {
+    const stack = newStack();
+    new WebhookFoundation(stack, 'A', foundationRequired);
+    expect(() => new WebhookFoundation(stack, 'B', foundationRequired)).toThrow(
+      /environment must be unique among the foundations of stack 'test' \(two would create the same resource group rg-webhooks-prod-weu/,
+    );
+  });
+
+  it('names runtime.maxBodyBytes when the body is larger than the WAF can inspect', () => {
+    expect(() => synth({}, { runtime: { imageTag: '1.0.0', maxBodyBytes: 10 * 1024 * 1024 } })).toThrow(
+      /runtime\.maxBodyBytes must be at most 2048000 .*\(received 10485760\)/,
+    );
+  });
+
+  it('refuses an image name Docker would refuse, and warns about a mutable tag', () => {
+    expect(() => synth({}, { runtime: { imageTag: '1.0.0', imageName: 'Webhook Runtime' } })).toThrow(
+      /imageName must be a Docker repository name .*\(received "Webhook Runtime"\)/,
+    );
+    const stack = newStack();
+    const f = new WebhookFoundation(stack, 'F', foundationRequired);
+    const p = new WebhookPlatform(stack, 'P', {
+      foundation: f,
+      runtime: { imageTag: 'latest' },
+      proxy: { imageTag: '1.0.0' },
+    });
+    const warnings = p.runtime.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN);
+    expect(warnings.map((w) => String(w.data))).toEqual([
+      expect.stringContaining('imageTag "latest" is mutable'),
+    ]);
+  });
+
+  it('warns when the WAF only detects in prod', () => {
+    const stack = newStack();
+    const f = new WebhookFoundation(stack, 'F', foundationRequired);
+    const p = new WebhookPlatform(stack, 'P', {
+      foundation: f,
+      runtime: { imageTag: '1.0.0' },
+      proxy: { imageTag: '1.0.0' },
+      ingress: { waf: { mode: 'Detection' } },
+    });
+    const warnings = p.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN);
+    expect(warnings.map((w) => String(w.data))).toEqual([expect.stringContaining('"Detection" in prod')]);
+  });
+
   it('refuses verify "none" in prod, naming runtime.verify (issue 13, item 10)', () => {
     expect(() => synth({}, { runtime: { imageTag: '1.0.0', verify: 'none' } })).toThrow(
       /runtime\.verify must be a signature scheme in environment "prod".*\(received "none"\)/s,

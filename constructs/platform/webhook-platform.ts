@@ -8,7 +8,7 @@
  */
 import { Construct } from 'constructs';
 import { Annotations, TerraformStack, type ITerraformDependable } from 'cdktf';
-import { check, validate } from '../core/validation';
+import { check, validate, type Rule } from '../core/validation';
 import {
   ContainerAppsEnvironment,
   ProxyTier,
@@ -74,7 +74,28 @@ export class WebhookPlatform extends Construct {
       (f.createdNetwork ? subnetFacts(f.createdNetwork.gatewaySubnet).addressPrefixes : undefined);
     const appsCidrs = f.createdNetwork ? subnetFacts(f.createdNetwork.appsSubnet).addressPrefixes : undefined;
     const proxyHosting = props.proxy.hosting ?? 'containerApps';
+    const maxBodyBytes = props.runtime.maxBodyBytes ?? 1_048_576;
+    const positive = (field: keyof PlatformAlertOptions): Rule => {
+      const value = alertOptions[field];
+      return check(
+        `alerts.${field}`,
+        value === undefined || (typeof value === 'number' && Number.isFinite(value) && value > 0),
+        'a positive number',
+        value,
+      );
+    };
     validate(`WebhookPlatform '${this.node.path}'`, [
+      positive('backlogMessages'),
+      positive('gateway5xx'),
+      positive('backendResponseTimeMs'),
+      positive('containerRestarts'),
+      // The gateway's WAF inspects at most 2000 KB; its limit follows the runtime's unless set.
+      check(
+        'runtime.maxBodyBytes',
+        props.ingress?.waf?.maxRequestBodySizeInKb !== undefined || Math.ceil(maxBodyBytes / 1024) <= 2000,
+        'at most 2048000 (2000 KB, the largest body the WAF inspects)',
+        maxBodyBytes,
+      ),
       check(
         'alerts.notifyNobody',
         !alertsOn || f.observability.actionGroupId !== undefined || notifyNobody,
@@ -100,6 +121,11 @@ export class WebhookPlatform extends Construct {
         gatewayCidrs,
       ),
     ]);
+    if ((props.ingress?.waf?.mode ?? 'Prevention') === 'Detection' && environment === 'prod') {
+      Annotations.of(this).addWarning(
+        `WebhookPlatform '${this.node.path}': ingress.waf.mode is "Detection" in prod: the WAF logs attacks and lets them through.`,
+      );
+    }
     if (alertsOn && notifyNobody) {
       Annotations.of(this).addWarning(
         `WebhookPlatform '${this.node.path}': alerts.notifyNobody is set: the metric alerts fire in Azure Monitor and notify nobody.`,
