@@ -37,8 +37,9 @@ export async function verifyOnTopic(
   const records = await readTopic(brokers, topic, topicRecords, 180_000);
   const seen = new Map<string, number>();
   for (const record of records) {
-    const id = (JSON.parse(record.value ?? 'null') as { correlationId?: unknown } | null)?.correlationId;
-    if (typeof id === 'string') seen.set(id, (seen.get(id) ?? 0) + 1);
+    // The correlationId is the CloudEvents id header (the value is the sender's own bytes).
+    const id = record.headers['ce_id'];
+    if (id !== undefined) seen.set(id, (seen.get(id) ?? 0) + 1);
   }
   const missing = accepted.filter((id) => !seen.has(id));
   let duplicates = 0;

@@ -34,9 +34,7 @@ describe('startStack', () => {
       const { correlationId } = JSON.parse(response.body) as { correlationId: string };
 
       const records = await readTopic(stack.brokers, stack.topic, 1, 20_000);
-      expect(
-        records.map((r) => (JSON.parse(r.value ?? '{}') as { correlationId?: string }).correlationId),
-      ).toEqual([correlationId]);
+      expect(records.map((r) => r.headers['ce_id'])).toEqual([correlationId]);
 
       const pids = [stack.nginx.process.pid, ...stack.upstreams.map((u) => u.process.pid)];
       expect(pids.every(alive)).toBe(true);

@@ -17,6 +17,8 @@ export interface HostileCase {
     | 'chunked-over-limit'
     | 'deeply-nested'
     | 'proto-key'
+    | 'duplicate-key'
+    | 'long-field'
     | 'wrong-type'
     | 'invalid-utf8'
     | 'content-type'
@@ -31,6 +33,8 @@ export interface HostileCase {
   readonly problemJson: boolean;
   /** True only for the control case: a valid webhook that must be published. */
   readonly publishes?: boolean;
+  /** For a publishing case: the record on the topic must carry exactly these bytes (the request body). */
+  readonly publishedBody?: Buffer;
 }
 
 export interface CorpusOptions {
@@ -64,6 +68,18 @@ export function paddedWebhook(bytes: number, clientId = 'hostile'): Buffer {
 }
 
 const VALID = '{"clientId":"hostile","opportunity":{"id":"op-1"}}';
+
+/**
+ * The control: valid, with what re-serialising would alter (a number beyond double precision, one
+ * beyond double range, `1.0`, a `\u` escape, whitespace) and the sender's own top-level
+ * `correlationId`/`receivedAt` (ours travel as the ce_id/ce_time headers): published byte for byte.
+ */
+const CONTROL =
+  ' {"correlationId":"sender-own","receivedAt":"yesterday","clientId":"hostile",' +
+  '"opportunity":{"id":"op-1","amount":12345678901234567890123,"huge":1e400,"rate":1.0,"name":"\\u00e9"}}\n';
+
+/** MAX_CLIENT_ID_LENGTH in runtime/src/http/payload.ts. */
+const MAX_CLIENT_ID_LENGTH = 256;
 
 export function hostileCorpus(options: CorpusOptions = {}): HostileCase[] {
   const maxBody = options.maxBodyBytes ?? 1_048_576;
@@ -142,7 +158,6 @@ export function hostileCorpus(options: CorpusOptions = {}): HostileCase[] {
         body: chunked(Buffer.from(VALID)),
       },
       400,
-      { problemJson: false },
     ),
     nginx(
       'non-numeric Content-Length',
@@ -154,8 +169,20 @@ export function hostileCorpus(options: CorpusOptions = {}): HostileCase[] {
         body: Buffer.from(VALID),
       },
       400,
-      { problemJson: false },
     ),
+    nginx(
+      'Transfer-Encoding other than chunked',
+      'framing',
+      {
+        method: 'POST',
+        path: '/webhook',
+        headers: [...JSON_CT, ['Transfer-Encoding', 'gzip']],
+        body: Buffer.from(VALID),
+      },
+      501,
+    ),
+    // A path NGINX would normalise to /webhook but the runtime would not route: refused, never forwarded.
+    nginx('double slash before webhook', 'path', { ...post(VALID), path: '//webhook' }, 404),
     // --- deeply nested ---
     runtime(
       `array nested ${depth} levels as the whole body`,
@@ -199,6 +226,50 @@ export function hostileCorpus(options: CorpusOptions = {}): HostileCase[] {
       'proto-key',
       post('{"clientId":"c","opportunity":{"constructor":{"prototype":{"x":1}}}}'),
       422,
+    ),
+    runtime(
+      `opportunity nested ${depth} levels with a \\u escape inside (no stack overflow, never 400)`,
+      'deeply-nested',
+      post(`{"clientId":"deep","opportunity":${'{"a":'.repeat(depth)}"\\u00e9"${'}'.repeat(depth)}}`),
+      422,
+    ),
+    runtime(
+      `opportunity nested ${depth} levels with "proto" and "constructor" inside (never 400)`,
+      'deeply-nested',
+      post(`{"clientId":"deep","opportunity":${'{"proto":'.repeat(depth)}"constructor"${'}'.repeat(depth)}}`),
+      422,
+    ),
+    // --- duplicate keys → 422 (validation would see the last, a consumer may take the first) ---
+    runtime(
+      'duplicate key inside opportunity, with a top-level correlationId',
+      'duplicate-key',
+      post('{"correlationId":"x","clientId":"c","opportunity":{"amount":1,"amount":1000000}}'),
+      422,
+    ),
+    runtime(
+      'duplicate clientId key, both strings',
+      'duplicate-key',
+      post('{"clientId":"c","opportunity":{},"clientId":"d"}'),
+      422,
+    ),
+    // --- fields copied into the Kafka key and headers are bounded ---
+    runtime(
+      `clientId of ${MAX_CLIENT_ID_LENGTH + 1} characters (one over MAX_CLIENT_ID_LENGTH)`,
+      'long-field',
+      post(JSON.stringify({ clientId: 'k'.repeat(MAX_CLIENT_ID_LENGTH + 1), opportunity: {} })),
+      422,
+    ),
+    runtime(
+      "clientId of 300,000 characters (kafkajs' murmur2 on it froze the runtime for seconds)",
+      'long-field',
+      post(JSON.stringify({ clientId: 'k'.repeat(300_000), opportunity: {} })),
+      422,
+    ),
+    runtime(
+      `clientId of ${MAX_CLIENT_ID_LENGTH} characters whose key and headers push the message over MAX_MESSAGE_BYTES (body alone under it)`,
+      'oversized',
+      post(paddedWebhook(maxMessage - 100, 'k'.repeat(MAX_CLIENT_ID_LENGTH))),
+      413,
     ),
     // --- wrong types / missing fields → 422 ---
     runtime('clientId a number', 'wrong-type', post('{"clientId":42,"opportunity":{}}'), 422),
@@ -287,7 +358,13 @@ export function hostileCorpus(options: CorpusOptions = {}): HostileCase[] {
     nginx('POST /webhook/', 'path', { ...post(VALID), path: '/webhook/' }, 404),
     nginx('POST /WEBHOOK', 'path', { ...post(VALID), path: '/WEBHOOK' }, 404),
     nginx('POST /openapi.json (not proxied)', 'path', { ...post(VALID), path: '/openapi.json' }, 404),
-    // --- control: a valid webhook, the only thing that may reach the topic ---
-    runtime('control: a valid webhook', 'control', post(VALID), 202, { problemJson: false, publishes: true }),
+    // --- control: a valid webhook, the only thing that may reach the topic, byte for byte ---
+    runtime(
+      'control: a valid webhook with its own correlationId/receivedAt, 12345678901234567890123, 1e400 and 1.0, published byte for byte',
+      'control',
+      post(CONTROL),
+      202,
+      { problemJson: false, publishes: true, publishedBody: Buffer.from(CONTROL, 'utf8') },
+    ),
   ];
 }

@@ -51,7 +51,6 @@ export interface Tally {
 }
 
 interface TopicRecord {
-  correlationId?: unknown;
   opportunity?: { run?: unknown; seq?: unknown };
 }
 
@@ -71,9 +70,11 @@ export async function tallyAgainstTopic(
   const byCorrelation = new Map<string, number>();
   const bySeq = new Map<number, number>();
   for (const record of records) {
+    // The correlationId travels as the CloudEvents id header; the value is the sender's own bytes.
+    const correlationId = record.headers['ce_id'];
     const doc = JSON.parse(record.value ?? 'null') as TopicRecord | null;
-    if (doc === null || typeof doc.correlationId !== 'string') continue;
-    byCorrelation.set(doc.correlationId, (byCorrelation.get(doc.correlationId) ?? 0) + 1);
+    if (doc === null || correlationId === undefined) continue;
+    byCorrelation.set(correlationId, (byCorrelation.get(correlationId) ?? 0) + 1);
     if (doc.opportunity?.run === runId && typeof doc.opportunity.seq === 'number') {
       bySeq.set(doc.opportunity.seq, (bySeq.get(doc.opportunity.seq) ?? 0) + 1);
     }

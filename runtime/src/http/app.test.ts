@@ -5,7 +5,7 @@ type Json = Record<string, unknown>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 describe('POST /webhook success', () => {
-  it('answers 202 with the correlationId in body and header after publishing the documented message', async () => {
+  it("answers 202 with the correlationId in body and header after publishing the sender's bytes and the CloudEvents attributes", async () => {
     const { app, publisher } = makeApp();
     const res = await app.request('/webhook', webhook(VALID, { 'x-github-delivery': 'gh-7' }));
     expect(res.status).toBe(202);
@@ -17,53 +17,15 @@ describe('POST /webhook success', () => {
     expect(m.key).toBe('c-1');
     expect(m.messageId).toBe('gh-7');
     expect(m.correlationId).toBe(body['correlationId']);
-    const sent = JSON.parse(m.body.toString()) as Json;
-    expect(sent).toEqual({
-      clientId: 'c-1',
-      opportunity: { id: 42, stage: 'won' },
-      extra: [1, 2],
-      correlationId: body['correlationId'],
-      receivedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
-    });
+    expect(m.body.toString('utf8')).toBe(VALID);
     expect(m.cloudEvent).toEqual({
       specversion: '1.0',
       id: body['correlationId'],
       source: '/webhooks/github',
       type: 'com.cdktf-azure-webhooks.webhook.received',
-      time: sent['receivedAt'],
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       subject: 'c-1',
       datacontenttype: 'application/json',
-    });
-  });
-
-  it("replaces a sender's own correlationId/receivedAt fields with the runtime's, keeping one of each", async () => {
-    const { app, publisher } = makeApp();
-    const raw = JSON.stringify({
-      correlationId: 'forged',
-      clientId: 'c',
-      opportunity: {},
-      receivedAt: 'then',
-    });
-    const res = await app.request('/webhook', webhook(`${raw}\n`));
-    expect(res.status).toBe(202);
-    const text = publisher.published[0]!.body.toString();
-    expect(text.match(/"correlationId"/g)).toHaveLength(1);
-    expect(JSON.parse(text)).toMatchObject({
-      correlationId: res.headers.get('x-correlation-id'),
-      clientId: 'c',
-    });
-    expect((JSON.parse(text) as Json)['receivedAt']).not.toBe('then');
-  });
-
-  it('appends the fields to the sender bytes as valid JSON, trailing whitespace included', async () => {
-    const { app, publisher } = makeApp();
-    const res = await app.request('/webhook', webhook('{ "clientId" : "c", "opportunity" : { } }  \r\n'));
-    expect(res.status).toBe(202);
-    expect(JSON.parse(publisher.published[0]!.body.toString())).toEqual({
-      clientId: 'c',
-      opportunity: {},
-      correlationId: res.headers.get('x-correlation-id'),
-      receivedAt: expect.any(String),
     });
   });
 
@@ -179,7 +141,7 @@ describe('POST /webhook errors (nothing is published)', () => {
 
   it('answers 413 problem+json, without publishing, when the message exceeds MAX_MESSAGE_BYTES', async () => {
     const { app, publisher } = makeApp({ maxMessageBytes: 150 });
-    // VALID is 70 bytes; the runtime adds correlationId and receivedAt (~90 bytes) → over 150.
+    // VALID is 70 bytes; with its key and the CloudEvents headers/properties the message is ~1 KB.
     const res = await app.request('/webhook', webhook(VALID));
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe(PROBLEM_CONTENT_TYPE);
@@ -193,11 +155,11 @@ describe('POST /webhook errors (nothing is published)', () => {
   it('publishes a message exactly at MAX_MESSAGE_BYTES', async () => {
     const probe = makeApp();
     await probe.app.request('/webhook', webhook(VALID));
-    const size = probe.publisher.published[0]!.body.length;
+    const size = probe.publisher.messageBytes(probe.publisher.published[0]!);
     const { app, publisher } = makeApp({ maxMessageBytes: size });
     const res = await app.request('/webhook', webhook(VALID));
     expect(res.status).toBe(202);
-    expect(publisher.published[0]!.body.length).toBe(size);
+    expect(publisher.messageBytes(publisher.published[0]!)).toBe(size);
   });
 
   it('answers 413 when Content-Length exceeds MAX_BODY_BYTES', async () => {
@@ -333,5 +295,148 @@ describe('routing', () => {
     const body = await problemOf(res);
     expect(JSON.stringify(body)).not.toContain('secret internals');
     expect(lines.some((l) => l['level'] === 'error')).toBe(true);
+  });
+});
+
+describe('POST /webhook: fields that reach a key, header or property are bounded (issue #13)', () => {
+  const withClientId = (clientId: string) => JSON.stringify({ clientId, opportunity: { id: 1 } });
+
+  it('answers 422 naming /clientId for a clientId over 256 characters, and accepts exactly 256', async () => {
+    const { app, publisher } = makeApp({ maxBodyBytes: 1_048_576 });
+    // Characters are code points, as JSON Schema's maxLength counts them: 256 emoji are 512 UTF-16 units.
+    for (const clientId of ['k'.repeat(256), '😀'.repeat(256), 'é'.repeat(256)]) {
+      const res = await app.request('/webhook', webhook(withClientId(clientId)));
+      expect(res.status).toBe(202);
+    }
+    expect(publisher.published.map((m) => [...m.key].length)).toEqual([256, 256, 256]);
+    for (const clientId of ['k'.repeat(257), '😀'.repeat(257), 'k'.repeat(480_000)]) {
+      const res = await app.request('/webhook', webhook(withClientId(clientId)));
+      expect(res.status).toBe(422);
+      const body = await problemOf(res);
+      expect(body['errors']).toEqual([
+        { pointer: '/clientId', detail: 'clientId must be at most 256 characters' },
+      ]);
+      expect(body['detail']).toBe('clientId must be at most 256 characters');
+    }
+    expect(publisher.published).toHaveLength(3);
+  });
+
+  it('answers 422 naming /clientId for a clientId with a lone surrogate (the key would carry U+FFFD instead)', async () => {
+    const { app, publisher } = makeApp();
+    const res = await app.request('/webhook', webhook('{"clientId":"c-\\ud800","opportunity":{}}'));
+    expect(res.status).toBe(422);
+    expect((await problemOf(res))['errors']).toEqual([
+      { pointer: '/clientId', detail: 'clientId must be well-formed Unicode (no lone surrogates)' },
+    ]);
+    expect(publisher.published).toHaveLength(0);
+  });
+});
+
+describe('POST /webhook: the size guard counts the whole message (issue #13)', () => {
+  it('answers 413 when the key and headers push the message over MAX_MESSAGE_BYTES though the body alone fits', async () => {
+    const clientId = 'k'.repeat(256);
+    const raw = JSON.stringify({ clientId, opportunity: { pad: 'x'.repeat(400) } });
+    // Room for the body and then some, not for the clientId again as the key and the subject.
+    const maxMessageBytes = Buffer.byteLength(raw) + 100;
+    const { app, publisher } = makeApp({ maxMessageBytes });
+    const res = await app.request('/webhook', webhook(raw));
+    expect(res.status).toBe(413);
+    const body = await problemOf(res);
+    expect(body).toMatchObject({ reason: 'message-too-large', maxMessageBytes });
+    expect(body['detail']).toMatch(/body, key and headers/);
+    expect(publisher.published).toHaveLength(0);
+  });
+
+  it('answers 413, not 503, when the broker refuses one message as too large', async () => {
+    const { app, publisher } = makeApp();
+    publisher.failWith = 'too-large';
+    const res = await app.request('/webhook', webhook(VALID));
+    expect(res.status).toBe(413);
+    expect(res.headers.get('retry-after')).toBeNull();
+    expect(await problemOf(res)).toMatchObject({ reason: 'message-too-large', maxMessageBytes: 262_144 });
+  });
+});
+
+describe("POST /webhook: the sender's bytes are published unchanged (issue #13)", () => {
+  it('publishes the exact bytes that were verified, with a top-level correlationId/receivedAt, big numbers, 1e400 and 1.0', async () => {
+    const { app, publisher } = makeApp();
+    const raw =
+      ' {"correlationId":"theirs","receivedAt":"then","clientId":"c","opportunity":' +
+      '{"big":12345678901234567890123,"huge":1e400,"one":1.0,"é":"\\u00e9"}}\r\n';
+    const res = await app.request('/webhook', webhook(raw));
+    expect(res.status).toBe(202);
+    const m = publisher.published[0]!;
+    expect(m.body.equals(Buffer.from(raw))).toBe(true);
+    // Ours travel beside the body: the CloudEvents id and time (Kafka ce_id/ce_time headers, Service
+    // Bus correlationId + cloudEvents_id/cloudEvents_time properties).
+    expect(m.correlationId).toBe(res.headers.get('x-correlation-id'));
+    expect(m.cloudEvent.id).toBe(m.correlationId);
+    expect(m.cloudEvent.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+});
+
+describe('POST /webhook: deep nesting and duplicate keys, one status whatever the content (issue #13)', () => {
+  const nested = (levels: number, leaf: string) =>
+    `{"clientId":"deep","opportunity":${'{"a":'.repeat(levels)}${leaf}${'}'.repeat(levels)}}`;
+
+  it.each([
+    ['a \\u escape', '"\\u00e9"'],
+    ['the word proto', '"proto"'],
+    ['the word constructor', '"constructor"'],
+    ['a __proto__ key', '{"__proto__":1}'],
+    ['plain content', '1'],
+  ])(
+    'answers 422 for 10,000 and 400,000 levels with %s (never a swallowed stack overflow)',
+    async (_name, leaf) => {
+      const { app, publisher } = makeApp({ maxBodyBytes: 4_000_000 });
+      for (const levels of [10_000, 400_000]) {
+        const res = await app.request('/webhook', webhook(nested(levels, leaf)));
+        expect(res.status).toBe(422);
+        expect((await problemOf(res))['detail']).toBe('objects and arrays nest deeper than 64 levels');
+      }
+      expect(publisher.published).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    ['at the top level', '{"clientId":"c","opportunity":{},"clientId":"d"}', '/clientId', 'clientId'],
+    [
+      'written with a \\u escape',
+      '{"clientId":"c","opportunity":{},"\\u0063lientId":"d"}',
+      '/clientId',
+      'clientId',
+    ],
+    [
+      'inside opportunity',
+      '{"clientId":"c","opportunity":{"a":[{"x":1},{"x":1,"x":2}]}}',
+      '/opportunity/a/1/x',
+      'x',
+    ],
+    [
+      'among 40 keys',
+      `{"clientId":"c","opportunity":{${Array.from({ length: 40 }, (_, i) => `"k${i}":${i}`).join(',')},"k3":0}}`,
+      '/opportunity/k3',
+      'k3',
+    ],
+    [
+      'with / and ~ in the key',
+      '{"clientId":"c","opportunity":{"a/b~":1,"a/b~":1}}',
+      '/opportunity/a~1b~0',
+      'a/b~',
+    ],
+  ])('answers 422 naming the key for a duplicate key %s', async (_name, raw, pointer, key) => {
+    const { app, publisher } = makeApp();
+    const res = await app.request('/webhook', webhook(raw));
+    expect(res.status).toBe(422);
+    const body = await problemOf(res);
+    expect(body['errors']).toEqual([{ pointer, detail: `duplicate key "${key}"` }]);
+    expect(body['detail']).toBe(`key "${key}" appears more than once in the same object`);
+    expect(publisher.published).toHaveLength(0);
+  });
+
+  it('accepts the same key in different objects', async () => {
+    const { app } = makeApp();
+    const raw = '{"clientId":"c","opportunity":{"id":1,"a":{"id":2}},"id":3,"list":[{"id":1},{"id":2}]}';
+    expect((await app.request('/webhook', webhook(raw))).status).toBe(202);
   });
 });

@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createLogger } from '../logger';
+import { estimatedMessageBytes } from '../publish/message-size';
 import { PublishError, type OutboundMessage, type Publisher, type PublishFailure } from '../publish/types';
 import { createVerifier } from '../verify';
 import type { AppOptions } from './app';
@@ -20,6 +21,10 @@ export class RecordingPublisher implements Publisher {
     if (this.failWith !== undefined) return Promise.reject(new PublishError(this.failWith, 'test failure'));
     this.published.push(message);
     return Promise.resolve();
+  }
+  /** Counted as a sender that does not say how its broker counts: the larger bus estimate. */
+  messageBytes(message: OutboundMessage): number {
+    return estimatedMessageBytes(message);
   }
   isReady(): boolean {
     return this.ready;

@@ -3,7 +3,12 @@
  * 202 is sent only after the publisher resolved, i.e. after the broker acknowledged; every failure
  * answers a problem document, and a failed publish answers 503 + Retry-After (senders retry 5xx,
  * never 4xx), so a request that got a non-2xx was not published. A message bigger than the bus's
- * max message size (MAX_MESSAGE_BYTES) answers 413 before publishing.
+ * max message size (MAX_MESSAGE_BYTES), counted as the broker counts it (body, key and every
+ * header or property: `publisher.messageBytes`), answers 413 before publishing; so does one the
+ * broker itself reports too large (`too-large`), alone, never its batch neighbours.
+ *
+ * The message body is the sender's bytes exactly as verified (never re-serialised); the
+ * correlationId and the receive time travel as the CloudEvents `id` and `time` beside it.
  *
  * The core (`webhookCore`) knows no framework: it takes a header reader, a capped body reader and
  * the request's log context, resolves with the correlationId once published, and throws a problem
@@ -18,14 +23,17 @@ import type { Verifier } from '../verify';
 import { contextBodyReader, type BodyReader } from './body';
 import { headerReader, type HeaderReader } from './headers';
 import type { AppEnv } from './env';
-import { messageBody, parsePayload } from './payload';
+import { parsePayload } from './payload';
 import { problem } from './problem';
 
 export const CLOUDEVENT_TYPE = 'com.cdktf-azure-webhooks.webhook.received';
 
 export interface WebhookHandlerOptions {
   maxBodyBytes: number;
-  /** Largest message body the bus can ever take (MAX_MESSAGE_BYTES); bigger → 413, not published. */
+  /**
+   * Largest message the bus can ever take (MAX_MESSAGE_BYTES), as `publisher.messageBytes` counts
+   * it: body, key and headers/properties; bigger → 413, not published.
+   */
   maxMessageBytes: number;
   verifier: Verifier;
   publisher: Publisher;
@@ -59,8 +67,8 @@ export const acceptedHeaders = (correlationId: string) => ({
   'x-correlation-id': correlationId,
 });
 
-/** Seconds a sender should wait before retrying, by failure. */
-const RETRY_AFTER: Record<PublishError['reason'], string> = {
+/** Seconds a sender should wait before retrying, by retryable failure. */
+const RETRY_AFTER: Record<Exclude<PublishError['reason'], 'too-large'>, string> = {
   unavailable: '5',
   timeout: '5',
   overloaded: '1',
@@ -142,7 +150,7 @@ export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
       key: payload.clientId,
       messageId: verified.deliveryId ?? verifier.deliveryIdFromBody?.(payload) ?? correlationId,
       correlationId,
-      body: messageBody(rawBody, payload, correlationId, receivedAt),
+      body: rawBody,
       cloudEvent: {
         specversion: '1.0',
         id: correlationId,
@@ -155,14 +163,15 @@ export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
     };
     // Checked here, per message, so one message no broker could ever take is answered 413 (a retry
     // cannot succeed) and never reaches a batch, where it would fail the other webhooks sent with it.
-    if (message.body.length > maxMessageBytes) {
+    const messageBytes = publisher.messageBytes(message);
+    if (messageBytes > maxMessageBytes) {
       log().info(
-        { messageBytes: message.body.length, maxMessageBytes, messageId: message.messageId },
+        { messageBytes, maxMessageBytes, messageId: message.messageId },
         'message larger than the bus accepts; answering 413',
       );
       throw problem(
         413,
-        `the message (${message.body.length} bytes with the added correlationId and receivedAt) exceeds the bus's maximum message size of ${maxMessageBytes} bytes`,
+        `the message (${messageBytes} bytes as the bus counts it: body, key and headers) exceeds the bus's maximum message size of ${maxMessageBytes} bytes`,
         { ...extras, reason: 'message-too-large', maxMessageBytes },
       );
     }
@@ -174,6 +183,18 @@ export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
     } catch (err) {
       onPublished?.(performance.now() - started, false);
       const reason = err instanceof PublishError ? err.reason : 'unavailable';
+      if (reason === 'too-large') {
+        // The broker's own limit is below MAX_MESSAGE_BYTES (set it to the entity's max message size).
+        log().warn(
+          { err, messageBytes, maxMessageBytes, messageId: message.messageId },
+          'broker refused the message as too large; answering 413',
+        );
+        throw problem(
+          413,
+          `the message (${messageBytes} bytes as the bus counts it: body, key and headers) exceeds the broker's maximum message size`,
+          { ...extras, reason: 'message-too-large', maxMessageBytes },
+        );
+      }
       log().warn({ err, reason, messageId: message.messageId }, 'publish failed; answering 503');
       throw problem(503, `the message broker did not accept the webhook (${reason}); retry later`, {
         ...extras,

@@ -80,6 +80,15 @@ describe('createPublisher coalescing', () => {
     ]);
   });
 
+  it('counts each message as its broker does (body, key and headers) against maxBatchBytes', async () => {
+    const sender = new RecordingSender();
+    sender.messageBytes = (m) => m.body.length + 100; // e.g. the key and headers
+    const publisher = createPublisher(sender, { ...options, maxBatchBytes: 300 }, logger);
+    expect(publisher.messageBytes(message(1, 50))).toBe(150);
+    await Promise.all([1, 2, 3].map((i) => publisher.publish(message(i, 50))));
+    expect(sender.batches.map((b) => b.map((m) => m.messageId))).toEqual([['id-1', 'id-2'], ['id-3']]);
+  });
+
   it('does not resolve a publish before its batch is acknowledged', async () => {
     const sender = new RecordingSender();
     sender.mode = 'hang';
@@ -165,6 +174,16 @@ describe('createPublisher failures', () => {
     const publisher = createPublisher(sender, options, logger);
     const results = await Promise.all([1, 2].map((i) => reason(publisher.publish(message(i)))));
     expect(results).toEqual(['unavailable', 'unavailable']);
+  });
+
+  it('rejects only the message the broker can never take (too-large); the others of its batch resolve', async () => {
+    const sender = new RecordingSender();
+    sender.tooLarge = (m) => m.messageId === 'id-2';
+    const publisher = createPublisher(sender, options, logger);
+    const results = await Promise.all([1, 2, 3].map((i) => reason(publisher.publish(message(i)))));
+    expect(sender.batches).toHaveLength(1);
+    expect(results).toEqual(['resolved', 'too-large', 'resolved']);
+    expect(publisher.isReady()).toBe(true);
   });
 
   it('rejects with timeout after timeoutMs and aborts the sender signal', async () => {

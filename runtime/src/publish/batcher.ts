@@ -4,7 +4,8 @@
  *
  * - Linger: the first message of an empty buffer starts a `lingerMs` timer; the buffer is flushed
  *   when the timer fires, or at once when `maxBatchMessages` or `maxBatchBytes` would be exceeded
- *   (a single message larger than `maxBatchBytes` travels alone; the broker decides).
+ *   (a message counts as its broker counts it, `sender.messageBytes`: body, key and headers or
+ *   properties; a single message larger than `maxBatchBytes` travels alone; the broker decides).
  * - Adaptive: while `maxConcurrentBatches` sends are already waiting for the broker, the timer does
  *   not flush; the buffer keeps filling and goes out the moment a send returns. So under load a
  *   batch holds what arrived during one broker round trip: one sendBatch call, one deadline timer
@@ -15,6 +16,8 @@
  *   returns); beyond that a publish rejects at once with `overloaded`, never queues.
  * - Time-out: a batch's deadline is its oldest message's publish time + `timeoutMs`; at the deadline
  *   every message in it rejects with `timeout` and the sender's signal is aborted.
+ * - Too large: a message the sender reports it can never send (bigger than the broker's max message
+ *   size) rejects alone with `too-large`; the rest of its batch resolves as acknowledged.
  * - Unavailable: a failed send rejects its messages with `unavailable`. While the sender reports
  *   itself disconnected, one batch at a time is still let through as a probe (so a sender that
  *   reconnects lazily can recover) and other publishes reject at once instead of waiting.
@@ -22,6 +25,7 @@
  *   batches finish (bounded by the close signal), then the sender is closed.
  */
 import type { Logger } from 'pino';
+import { estimatedMessageBytes } from './message-size';
 import { PublishError, type BrokerSender, type OutboundMessage, type Publisher } from './types';
 
 export interface PublisherOptions {
@@ -56,6 +60,9 @@ export function createPublisher(
 ): Publisher {
   validate(options);
   const { lingerMs, maxConcurrentBatches, maxBatchMessages, maxBatchBytes, maxInFlight, timeoutMs } = options;
+  /** Sizes as the broker counts them (body, key, headers/properties), for the batch bound too. */
+  const messageBytes = (m: OutboundMessage): number =>
+    sender.messageBytes === undefined ? estimatedMessageBytes(m) : sender.messageBytes(m);
   let buffer: Entry[] = [];
   let bufferBytes = 0;
   let lingerTimer: NodeJS.Timeout | undefined;
@@ -113,12 +120,22 @@ export function createPublisher(
     );
     let ok = false;
     try {
-      await sender.sendBatch(
+      const outcome = await sender.sendBatch(
         batch.map((e) => e.message),
         controller.signal,
       );
       ok = true;
-      for (const entry of batch) settle(entry);
+      // A message the broker can never take fails alone; the rest of its batch was acknowledged.
+      const tooLarge = new Set(outcome?.tooLarge ?? []);
+      for (const entry of batch) {
+        if (!tooLarge.has(entry.message)) settle(entry);
+        else {
+          settle(
+            entry,
+            new PublishError('too-large', `larger than the broker's max message size (${sender.name})`),
+          );
+        }
+      }
     } catch (cause) {
       const reason = controller.signal.aborted ? 'timeout' : 'unavailable';
       logger.warn(
@@ -148,7 +165,7 @@ export function createPublisher(
       return Promise.reject(new PublishError('unavailable', `broker disconnected (${sender.name})`));
     }
     return new Promise<void>((resolve, reject) => {
-      const size = message.body.length;
+      const size = messageBytes(message);
       if (buffer.length > 0 && bufferBytes + size > maxBatchBytes) flush();
       buffer.push({ message, enqueuedAt: Date.now(), settled: false, resolve, reject });
       bufferBytes += size;
@@ -201,6 +218,7 @@ export function createPublisher(
   return {
     publish,
     close,
+    messageBytes,
     isReady: () => !draining && sender.isConnected(),
   };
 }

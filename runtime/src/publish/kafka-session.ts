@@ -10,7 +10,8 @@
  * `maxRequestBytes`), so the queue costs no throughput; and a session whose send ended with an
  * unknown outcome is retired, never reused (the next session gets a fresh producer id).
  */
-import { CompressionTypes, Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { JavaCompatiblePartitioner } from './kafka-partitioner';
 import { toKafkaMessage } from './kafka-support';
 import type { OutboundMessage } from './types';
 
@@ -61,8 +62,9 @@ export class KafkaSession {
       idempotent: true,
       maxInFlightRequests: 1, // kafkajs keeps ordering with idempotence only with one per connection
       allowAutoTopicCreation: false,
-      // murmur2 on the key, as the Java client: a clientId maps to the partition any Kafka tool expects.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // murmur2 on the key, as the Java client: a clientId maps to the partition any Kafka tool
+      // expects. Not kafkajs' DefaultPartitioner: its murmur2 is quadratic in the key length.
+      createPartitioner: JavaCompatiblePartitioner,
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     const steps = async () => {

@@ -6,6 +6,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { logLevel, type IHeaders, type LogEntry, type Message, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkaHeaders } from './message-size';
 import type { OutboundMessage } from './types';
 
 export type KafkaSasl =
@@ -19,18 +20,12 @@ export type KafkaSasl =
       credential?: TokenCredential;
     };
 
-/** CloudEvents 1.0 Kafka protocol binding, binary content mode. */
+/**
+ * CloudEvents 1.0 Kafka protocol binding, binary content mode: the headers are
+ * ./message-size.ts's `kafkaHeaders`, the ones `kafkaRecordBytes` counts.
+ */
 export function toKafkaMessage(m: OutboundMessage): Message {
-  const ce = m.cloudEvent;
-  const headers: IHeaders = {
-    ce_specversion: ce.specversion,
-    ce_id: ce.id,
-    ce_source: ce.source,
-    ce_type: ce.type,
-    ce_time: ce.time,
-    ce_subject: ce.subject,
-    'content-type': ce.datacontenttype,
-  };
+  const headers: IHeaders = kafkaHeaders(m);
   return { key: m.key, value: m.body, headers };
 }
 

@@ -17,6 +17,10 @@ import {
   type PrivateKafka,
 } from '../../../test/kafka/ensure-kafka';
 import { createTopic, readTopic } from '../../../test/kafka/topic';
+import { createRuntime } from '../http/node-listener';
+import { SECRET, webhook } from '../http/test-fixtures';
+import { createVerifier } from '../verify';
+import { createPublisher } from './batcher';
 import { createKafkaSender, type KafkaSenderOptions } from './kafka';
 import type { BrokerSender, OutboundMessage } from './types';
 
@@ -37,7 +41,8 @@ function captureLogger(): { logger: pino.Logger; lines: Array<Record<string, unk
 function message(clientId: string, n: number): OutboundMessage {
   const correlationId = randomUUID();
   const receivedAt = new Date().toISOString();
-  const body = { clientId, opportunity: { id: n, name: `deal ${n}` }, correlationId, receivedAt };
+  // The sender's JSON; the correlationId and receive time travel as the ce_id/ce_time headers.
+  const body = { clientId, opportunity: { id: n, name: `deal ${n}` } };
   return {
     key: clientId,
     messageId: correlationId,
@@ -168,6 +173,83 @@ describe('createKafkaSender against the shared broker', () => {
     expect(sender.isConnected()).toBe(true);
     await sender.sendBatch([message('client-ok', 2)], new AbortController().signal);
     expect(await readTopic(brokers, topic, 1)).toHaveLength(1);
+  });
+
+  test("partitions a long key with 32-bit multiplications, linear in the key, not kafkajs' BigInt murmur2", async () => {
+    const topic = uniqueTopic('sender-long-key');
+    await createTopic(brokers, topic, 3);
+    const sender = track(createKafkaSender(options(brokers, topic), pino({ level: 'silent' })));
+    await sender.connect();
+    const key = 'k'.repeat(64 * 1024);
+    const m = message('long', 1);
+    const long = { ...m, key, cloudEvent: { ...m.cloudEvent, subject: 'long' } };
+    // Counts every Math.imul in the process while the batch is partitioned and sent: Java's murmur2
+    // on 32-bit integers makes 3 per 4 bytes of key (kafkajs' own makes none: it multiplies BigInts
+    // that grow with the key, quadratic in its length).
+    const imul = Math.imul;
+    let multiplications = 0;
+    Math.imul = (a: number, b: number) => {
+      multiplications += 1;
+      return imul(a, b);
+    };
+    try {
+      await sender.sendBatch([long], AbortSignal.timeout(10_000));
+    } finally {
+      Math.imul = imul;
+    }
+    expect(multiplications).toBeGreaterThanOrEqual((3 * key.length) / 4);
+    const [read] = await readTopic(brokers, topic, 1);
+    expect(read?.key).toBe(key);
+  });
+
+  test('answers 413 for the webhook its key and headers make too large; the 49 others batched with it get 202 and are on the topic', async () => {
+    const topic = uniqueTopic('sender-oversized');
+    await createTopic(brokers, topic, 3);
+    const logger = pino({ level: 'silent' });
+    const sender = track(createKafkaSender(options(brokers, topic), logger));
+    await sender.connect();
+    const publisher = createPublisher(
+      sender,
+      {
+        lingerMs: 20,
+        maxConcurrentBatches: 1,
+        maxBatchMessages: 256,
+        maxBatchBytes: 900_000,
+        maxInFlight: 1000,
+        timeoutMs: 10_000,
+      },
+      logger,
+    );
+    const maxMessageBytes = 20_000;
+    const { app } = createRuntime({
+      maxBodyBytes: 1_048_576,
+      maxMessageBytes,
+      verifier: createVerifier('github', [SECRET]),
+      publisher,
+      logger,
+    });
+    // The body is 100 bytes under MAX_MESSAGE_BYTES; the 256-character clientId again as the key
+    // and as ce_subject, and the other headers, put the record over it.
+    const prefix = `{"clientId":"${'k'.repeat(256)}","opportunity":{"pad":"`;
+    const oversized = `${prefix}${'x'.repeat(maxMessageBytes - 100 - prefix.length - 3)}"}}`;
+    const normal = (i: number) => JSON.stringify({ clientId: `client-${i}`, opportunity: { id: i } });
+    const bodies = Array.from({ length: 50 }, (_, i) => (i === 13 ? oversized : normal(i)));
+    const statuses = await Promise.all(
+      bodies.map(async (body) => (await app.request('/webhook', webhook(body))).status),
+    );
+    const others = statuses.filter((_, i) => i !== 13);
+    expect({ oversized: statuses[13], othersAccepted: others.filter((st) => st === 202).length }).toEqual({
+      oversized: 413,
+      othersAccepted: 49,
+    });
+    const read = await readTopic(brokers, topic, 49);
+    expect(read.every((r) => r.key?.startsWith('client-'))).toBe(true);
+    const admin = new Kafka({ clientId: 'kafka-test-admin', brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.disconnect();
+    expect(offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0)).toBe(49);
+    await publisher.close();
   });
 
   test('kafkajs logs go to the pino logger as JSON, tagged with their kafkajs namespace', async () => {

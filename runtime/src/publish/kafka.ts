@@ -4,7 +4,9 @@
  *
  * - One `producer.send` per batch: idempotent producer, acks=-1 (all in-sync replicas), gzip (the
  *   only codec Event Hubs accepts), key = clientId, value = the JSON body, CloudEvents 1.0 Kafka
- *   binary mode headers (`ce_*` + `content-type`).
+ *   binary mode headers (`ce_*` + `content-type`). Partitioned as Java clients partition
+ *   (./kafka-partitioner.ts: murmur2 on 32-bit integers, linear in the key). A message counts as
+ *   the Java producer counts it (`messageBytes`, ./message-size.ts) for the 413 guard and batching.
  * - Connection semantics: `connect()` makes one bounded attempt (shared with any attempt already
  *   running) and rejects fast when the broker or the topic cannot be reached; it never relies on
  *   topic auto-creation (Event Hubs cannot create topics from Kafka). From the first `connect()` on,
@@ -21,6 +23,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import { KafkaSession, type SendEntry } from './kafka-session';
 import { brokerRefused, forwardLog, saslOptions, type KafkaSasl } from './kafka-support';
+import { kafkaRecordBytes } from './message-size';
 import type { BrokerSender, OutboundMessage } from './types';
 
 export { toKafkaMessage } from './kafka-support';
@@ -205,7 +208,7 @@ export function createKafkaSender(options: KafkaSenderOptions, logger: Logger): 
       };
       const entry: SendEntry = {
         messages,
-        bytes: messages.reduce((n, m) => n + m.body.length + m.key.length + 256, 0),
+        bytes: messages.reduce((n, m) => n + kafkaRecordBytes(m), 0),
         state: 'waiting',
         finish: (error?: unknown) => {
           if (entry.state === 'done') return;
@@ -230,7 +233,14 @@ export function createKafkaSender(options: KafkaSenderOptions, logger: Logger): 
     await Promise.all([...sessions].map((s) => s.shut()));
   };
 
-  return { name: 'kafka', connect, sendBatch, isConnected: () => session !== undefined, close };
+  return {
+    name: 'kafka',
+    connect,
+    sendBatch,
+    isConnected: () => session !== undefined,
+    close,
+    messageBytes: kafkaRecordBytes,
+  };
 }
 
 function validate(o: KafkaSenderOptions): void {

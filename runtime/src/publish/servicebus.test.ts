@@ -9,11 +9,14 @@ import { startServiceBusTestPeer, type ServiceBusTestPeer } from '../../../test/
 import {
   createServiceBusClient,
   createServiceBusSender,
-  MessageTooLargeError,
   normalizeNamespace,
   serviceBusMessageId,
   toServiceBusMessage,
 } from './servicebus';
+import { createRuntime } from '../http/node-listener';
+import { SECRET, webhook } from '../http/test-fixtures';
+import { createVerifier } from '../verify';
+import { createPublisher } from './batcher';
 import type { BrokerSender, OutboundMessage } from './types';
 
 const logger = pino({ level: 'silent' });
@@ -22,12 +25,8 @@ const BATCH_FORMAT = 0x80013700;
 function outbound(n: number, overrides: Partial<OutboundMessage> = {}, bodyBytes = 0): OutboundMessage {
   const correlationId = `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
   const receivedAt = new Date(Date.UTC(2026, 0, 2, 3, 4, 5, n % 1000)).toISOString();
-  const body = {
-    clientId: `client-${n}`,
-    opportunity: { id: n, padding: 'x'.repeat(bodyBytes) },
-    correlationId,
-    receivedAt,
-  };
+  // The sender's JSON; the correlationId and receive time travel as properties.
+  const body = { clientId: `client-${n}`, opportunity: { id: n, padding: 'x'.repeat(bodyBytes) } };
   return {
     key: `client-${n}`,
     messageId: `delivery-${n}`,
@@ -178,14 +177,54 @@ describe('createServiceBusSender against the Service Bus test peer', () => {
     expect(peer.received.map((m) => m.messageId)).toEqual(messages.map((m) => m.messageId));
   });
 
-  it('rejects a message larger than the entity allows without marking the broker down', async () => {
+  it('refuses only the message larger than the entity allows: its batch neighbours are delivered, the broker stays up', async () => {
     await sender.connect();
     const tooBig = outbound(1, {}, 300 * 1024);
-    await expect(sender.sendBatch([outbound(0), tooBig], AbortSignal.timeout(4000))).rejects.toBeInstanceOf(
-      MessageTooLargeError,
-    );
-    expect(peer.transfers).toHaveLength(0);
+    const outcome = await sender.sendBatch([outbound(0), tooBig, outbound(2)], AbortSignal.timeout(4000));
+    expect(outcome).toEqual({ tooLarge: [tooBig] });
+    expect(peer.received.map((m) => m.messageId)).toEqual(['delivery-0', 'delivery-2']);
     expect(sender.isConnected()).toBe(true);
+  });
+
+  it('counts a message as the SDK does against the link max, traced or not: never less, at most 256 bytes more', async () => {
+    await sender.connect();
+    const client = createServiceBusClient({
+      connection: { kind: 'connectionString', connectionString: peer.connectionString },
+      entityName: 'webhooks',
+    });
+    try {
+      const sdk = client.createSender('webhooks');
+      const cases: OutboundMessage[] = [
+        outbound(1),
+        outbound(2, {}, 100 * 1024),
+        outbound(3, { key: 'k'.repeat(256) }, 200),
+        outbound(4, { messageId: 'm'.repeat(128) }, 250),
+      ];
+      for (const clientId of ['k'.repeat(256), '😀'.repeat(256), 'é'.repeat(120)]) {
+        const m = outbound(5, {}, 1000);
+        cases.push({ ...m, key: clientId, cloudEvent: { ...m.cloudEvent, subject: clientId } });
+      }
+      // With a recorded trace the SDK adds a Diagnostic-Id (W3C traceparent) application property.
+      const traced = (m: OutboundMessage) => {
+        const sb = toServiceBusMessage(m);
+        const traceparent = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+        return {
+          ...sb,
+          applicationProperties: { ...sb.applicationProperties, 'Diagnostic-Id': traceparent },
+        };
+      };
+      for (const m of cases) {
+        for (const sb of [toServiceBusMessage(m), traced(m)]) {
+          const batch = await sdk.createMessageBatch();
+          expect(batch.tryAddMessage(sb)).toBe(true);
+          const counted = sender.messageBytes?.(m) ?? 0;
+          expect(counted).toBeGreaterThanOrEqual(batch.sizeInBytes);
+          expect(counted - batch.sizeInBytes).toBeLessThanOrEqual(256);
+        }
+      }
+    } finally {
+      await client.close();
+    }
   });
 
   it('rejects when the broker refuses the transfer, and stores nothing', async () => {
@@ -235,5 +274,61 @@ describe('createServiceBusSender against the Service Bus test peer', () => {
     await sender.close();
     expect(sender.isConnected()).toBe(false);
     await expect(sender.sendBatch([outbound(1)], AbortSignal.timeout(1000))).rejects.toThrow(/closed/);
+  });
+});
+
+describe('the webhook core over the Service Bus adapter and the test peer', () => {
+  it('answers 413 for the webhook too large for the link and 202 for the 99 others batched with it', async () => {
+    const peer = await startServiceBusTestPeer({ entities: ['webhooks'] }); // 262,144-byte link
+    const sender = createServiceBusSender(
+      {
+        connection: { kind: 'connectionString', connectionString: peer.connectionString },
+        entityName: 'webhooks',
+      },
+      logger,
+    );
+    try {
+      await sender.connect();
+      const publisher = createPublisher(
+        sender,
+        {
+          lingerMs: 20,
+          maxConcurrentBatches: 4,
+          maxBatchMessages: 256,
+          maxBatchBytes: 900_000,
+          maxInFlight: 1000,
+          timeoutMs: 4000,
+        },
+        logger,
+      );
+      // MAX_MESSAGE_BYTES set to the entity's max message size, as for a Premium entity.
+      const { app } = createRuntime({
+        maxBodyBytes: 1_048_576,
+        maxMessageBytes: 262_144,
+        verifier: createVerifier('github', [SECRET]),
+        publisher,
+        logger,
+      });
+      // The body alone fits; with the clientId again as cloudEvents_subject (and the SDK's batch
+      // envelope copying the first message's properties) the message does not.
+      const prefix = `{"clientId":"${'k'.repeat(256)}","opportunity":{"pad":"`;
+      const oversized = `${prefix}${'x'.repeat(262_000 - prefix.length - 3)}"}}`;
+      const normal = (i: number) => JSON.stringify({ clientId: `client-${i}`, opportunity: { id: i } });
+      const bodies = Array.from({ length: 100 }, (_, i) => (i === 37 ? oversized : normal(i)));
+      const statuses = await Promise.all(
+        bodies.map(async (body) => (await app.request('/webhook', webhook(body))).status),
+      );
+      const others = statuses.filter((_, i) => i !== 37);
+      expect({ oversized: statuses[37], othersAccepted: others.filter((s) => s === 202).length }).toEqual({
+        oversized: 413,
+        othersAccepted: 99,
+      });
+      expect(peer.received).toHaveLength(99);
+      expect(peer.received.some((m) => m.body.length > 1000)).toBe(false);
+      await publisher.close();
+    } finally {
+      await sender.close();
+      await peer.close();
+    }
   });
 });

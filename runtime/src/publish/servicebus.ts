@@ -4,7 +4,10 @@
  * - Auth: a fully qualified namespace uses `DefaultAzureCredential` (managed identity in Azure, no
  *   secret); a connection string is for local runs and tests.
  * - One `sendBatch` = as few AMQP transfers as the link's max message size allows: messages are
- *   packed with `createMessageBatch`/`tryAddMessage` and a full batch starts the next one.
+ *   packed with `createMessageBatch`/`tryAddMessage` and a full batch starts the next one. A message
+ *   that does not fit even an empty batch (over the link's max message size) is not sent and is
+ *   reported as too large alone: it never fails the other webhooks of its batch. `messageBytes`
+ *   counts a message as the SDK does (./message-size.ts), for the webhook core's 413 guard.
  * - Each message: `messageId` = the sender's delivery id (else the correlationId) so queue duplicate
  *   detection absorbs sender retries; `correlationId`; `subject` `webhook`; `contentType`
  *   `application/json`; the JSON bytes as one data section; CloudEvents 1.0 attributes as
@@ -28,7 +31,8 @@ import {
   type ServiceBusSender,
 } from '@azure/service-bus';
 import type { Logger } from 'pino';
-import type { BrokerSender, OutboundMessage } from './types';
+import { serviceBusMessageBytes } from './message-size';
+import type { BatchOutcome, BrokerSender, OutboundMessage } from './types';
 
 export interface ServiceBusSenderOptions {
   readonly connection:
@@ -129,37 +133,30 @@ export function toServiceBusMessage(message: OutboundMessage): ServiceBusMessage
   };
 }
 
-/** A message larger than the entity's max message size: no retry can ever send it. */
-export class MessageTooLargeError extends RangeError {
-  constructor(messageId: string, maxBytes: number) {
-    super(
-      `message ${messageId} does not fit in one Service Bus message (max ${maxBytes} bytes on this entity)`,
-    );
-    this.name = 'MessageTooLargeError';
-  }
-}
-
-/** Packs messages into as few SDK batches as the link's max message size allows. */
+/**
+ * Packs messages into as few SDK batches as the link's max message size allows. A message that does
+ * not fit even an empty batch is set aside (returned in `tooLarge`), never sent, and fails no other.
+ */
 async function packBatches(
   sender: ServiceBusSender,
-  messages: readonly ServiceBusMessage[],
+  messages: readonly OutboundMessage[],
   signal: AbortSignal,
-): Promise<ServiceBusMessageBatch[]> {
+): Promise<{ batches: ServiceBusMessageBatch[]; tooLarge: OutboundMessage[] }> {
   const batches: ServiceBusMessageBatch[] = [];
+  const tooLarge: OutboundMessage[] = [];
   let batch = await sender.createMessageBatch({ abortSignal: signal });
   for (const message of messages) {
-    if (batch.tryAddMessage(message)) continue;
-    if (batch.count === 0) {
-      throw new MessageTooLargeError(String(message.messageId), batch.maxSizeInBytes);
+    const sbMessage = toServiceBusMessage(message);
+    if (batch.tryAddMessage(sbMessage)) continue;
+    if (batch.count > 0) {
+      batches.push(batch);
+      batch = await sender.createMessageBatch({ abortSignal: signal });
+      if (batch.tryAddMessage(sbMessage)) continue;
     }
-    batches.push(batch);
-    batch = await sender.createMessageBatch({ abortSignal: signal });
-    if (!batch.tryAddMessage(message)) {
-      throw new MessageTooLargeError(String(message.messageId), batch.maxSizeInBytes);
-    }
+    tooLarge.push(message); // too large for an empty batch: for the link itself
   }
   if (batch.count > 0) batches.push(batch);
-  return batches;
+  return { batches, tooLarge };
 }
 
 /**
@@ -237,21 +234,29 @@ export function createServiceBusSender(options: ServiceBusSenderOptions, logger:
       }
     },
 
-    async sendBatch(messages: readonly OutboundMessage[], signal: AbortSignal): Promise<void> {
+    async sendBatch(messages: readonly OutboundMessage[], signal: AbortSignal): Promise<void | BatchOutcome> {
       if (closed) throw new Error('service bus sender is closed');
       if (messages.length === 0) return;
       try {
-        const batches = await packBatches(sender, messages.map(toServiceBusMessage), signal);
+        const { batches, tooLarge } = await packBatches(sender, messages, signal);
         // In order, one at a time: a failure stops the rest, and the caller answers 503 for all of
         // them; any part already stored is de-duplicated on the sender's retry by messageId.
         for (const batch of batches) await sender.sendMessages(batch, { abortSignal: signal });
         markUp();
+        if (tooLarge.length === 0) return;
+        // Not a broker failure: the webhook core's size guard normally answers these 413 first.
+        log.warn(
+          { messageIds: tooLarge.map((m) => m.messageId) },
+          'messages larger than the link max message size were not sent',
+        );
+        return { tooLarge };
       } catch (error) {
-        // An oversized message says nothing about the broker's health.
-        if (!(error instanceof MessageTooLargeError)) markDown(errorMessage(error));
+        markDown(errorMessage(error));
         throw error;
       }
     },
+
+    messageBytes: serviceBusMessageBytes,
 
     isConnected(): boolean {
       if (connected && linkIsOpen(sender) === false) markDown('sender link detached');

@@ -1,4 +1,4 @@
-import type { BrokerSender, OutboundMessage } from './types';
+import type { BatchOutcome, BrokerSender, OutboundMessage } from './types';
 
 /**
  * A real in-process BrokerSender for unit tests: records every batch and settles it according to
@@ -9,6 +9,10 @@ export class RecordingSender implements BrokerSender {
   readonly batches: OutboundMessage[][] = [];
   readonly signals: AbortSignal[] = [];
   mode: 'ack' | 'fail' | 'hang' = 'ack';
+  /** Messages this broker can never take: acknowledged batches report them as too large. */
+  tooLarge: (m: OutboundMessage) => boolean = () => false;
+  /** How this broker counts a message's size: its body only, unless a test says otherwise. */
+  messageBytes: (m: OutboundMessage) => number = (m) => m.body.length;
   connected = true;
   closed = false;
   private readonly pending: Array<() => void> = [];
@@ -24,10 +28,13 @@ export class RecordingSender implements BrokerSender {
     this.connected = true;
     return Promise.resolve();
   }
-  sendBatch(messages: readonly OutboundMessage[], signal: AbortSignal): Promise<void> {
+  sendBatch(messages: readonly OutboundMessage[], signal: AbortSignal): Promise<void | BatchOutcome> {
     this.batches.push([...messages]);
     this.signals.push(signal);
-    if (this.mode === 'ack') return Promise.resolve();
+    if (this.mode === 'ack') {
+      const tooLarge = messages.filter((m) => this.tooLarge(m));
+      return Promise.resolve(tooLarge.length === 0 ? undefined : { tooLarge });
+    }
     if (this.mode === 'fail') return Promise.reject(new Error('broker refused'));
     return new Promise<void>((resolve, reject) => {
       this.pending.push(resolve);

@@ -29,9 +29,22 @@ export interface OutboundMessage {
   readonly messageId: string;
   /** Generated per request (UUID v4); also the CloudEvents id. */
   readonly correlationId: string;
-  /** UTF-8 JSON `{clientId, opportunity, correlationId, receivedAt, ...other fields}`. */
+  /**
+   * The sender's bytes exactly as received and verified (UTF-8 JSON `{clientId, opportunity, ...}`):
+   * never re-serialised. The correlationId and the receive time travel beside it, as the CloudEvents
+   * `id` and `time`.
+   */
   readonly body: Buffer;
   readonly cloudEvent: CloudEventAttributes;
+}
+
+/** A batch the broker took except for messages it can never take. */
+export interface BatchOutcome {
+  /**
+   * Messages larger than the broker's max message size: never sent, and no retry can send them.
+   * Every other message of the batch was acknowledged.
+   */
+  readonly tooLarge: readonly OutboundMessage[];
 }
 
 /** What a broker adapter (Kafka, Service Bus) implements. */
@@ -41,11 +54,18 @@ export interface BrokerSender {
   /** Opens the connection; rejects if the broker cannot be reached. Called once at start. */
   connect(): Promise<void>;
   /**
-   * Sends the messages and resolves only when the broker acknowledged every one of them;
-   * rejects otherwise (nothing in a rejected batch may be assumed stored). The signal aborts
-   * a send that has outlived the publish time-out.
+   * Sends the messages and resolves only when the broker acknowledged every one of them, except
+   * those it reports as too large (a message no broker could take must not fail its neighbours);
+   * rejects otherwise (nothing in a rejected batch may be assumed stored). The signal aborts a
+   * send that has outlived the publish time-out.
    */
-  sendBatch(messages: readonly OutboundMessage[], signal: AbortSignal): Promise<void>;
+  sendBatch(messages: readonly OutboundMessage[], signal: AbortSignal): Promise<void | BatchOutcome>;
+  /**
+   * The message's size as this broker counts it against its max message size: body, key and every
+   * header or property the adapter adds (./message-size.ts). @default the larger of the Kafka and
+   * Service Bus counts
+   */
+  messageBytes?(message: OutboundMessage): number;
   /** True while the adapter believes it can publish (drives /readyz). */
   isConnected(): boolean;
   /** Flushes nothing new; closes the connection. */
@@ -56,18 +76,23 @@ export interface BrokerSender {
 export interface Publisher {
   /**
    * Resolves when the broker acknowledged `message`. Rejects with a {@link PublishError} when it
-   * was not (broker down, time-out, in-flight bound reached, draining).
+   * was not (broker down, time-out, in-flight bound reached, draining, or too large for the broker).
    */
   publish(message: OutboundMessage): Promise<void>;
+  /** The message's size as the broker counts it (the sender's count): compared to MAX_MESSAGE_BYTES. */
+  messageBytes(message: OutboundMessage): number;
   /** True when connected and not draining. */
   isReady(): boolean;
   /** Stops accepting, waits for in-flight publishes (bounded by the signal), closes the broker. */
   close(signal?: AbortSignal): Promise<void>;
 }
 
-export type PublishFailure = 'unavailable' | 'timeout' | 'overloaded' | 'draining';
+export type PublishFailure = 'unavailable' | 'timeout' | 'overloaded' | 'draining' | 'too-large';
 
-/** A publish that did not reach the broker: the HTTP layer answers 503 with Retry-After. */
+/**
+ * A publish that did not reach the broker: the HTTP layer answers 503 with Retry-After, or 413 for
+ * `too-large` (the broker can never take that message; a retry cannot succeed).
+ */
 export class PublishError extends Error {
   constructor(
     readonly reason: PublishFailure,

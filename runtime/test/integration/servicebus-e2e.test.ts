@@ -138,20 +138,16 @@ describe('BUS=servicebus end to end against the Service Bus test peer', () => {
       subject: 'webhook',
       contentType: 'application/json',
     });
-    const body = JSON.parse(stored?.body.toString('utf8') ?? '{}') as Record<string, unknown>;
-    expect(body).toMatchObject({
-      clientId: 'client-a',
-      opportunity: { stage: 'new', amount: 42 },
-      extra: 'kept',
-      correlationId,
-    });
-    const receivedAt = new Date(body['receivedAt'] as string);
+    // The sender's bytes, unchanged; the correlationId and receive time travel as properties.
+    expect(stored?.body.toString('utf8')).toBe(
+      JSON.stringify({ clientId: 'client-a', opportunity: { stage: 'new', amount: 42 }, extra: 'kept' }),
+    );
     expect(stored?.applicationProperties).toEqual({
       cloudEvents_specversion: '1.0',
       cloudEvents_id: correlationId,
       cloudEvents_source: '/webhooks/github',
       cloudEvents_type: 'com.cdktf-azure-webhooks.webhook.received',
-      cloudEvents_time: receivedAt,
+      cloudEvents_time: expect.any(Date),
       cloudEvents_subject: 'client-a',
     });
   }, 60_000);
