@@ -21,7 +21,7 @@ const root = join(here, '..', '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 50;
-const SECRET = 'bench-secret';
+const SECRET = 'bench-secret-hmac-key';
 
 const body = JSON.stringify({
   clientId: 'client-0042',

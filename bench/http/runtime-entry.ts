@@ -41,7 +41,7 @@ const publisher = createPublisher(
 );
 const { listener } = createRuntime({
   maxBodyBytes: 1_048_576,
-  verifier: createVerifier('github', [process.env['BENCH_SECRET'] ?? 'bench-secret']),
+  verifier: createVerifier('github', [process.env['BENCH_SECRET'] ?? 'bench-secret-hmac-key']),
   publisher,
   logger,
 });

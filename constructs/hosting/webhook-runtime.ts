@@ -53,7 +53,7 @@ export interface WebhookRuntimeProps {
    */
   readonly verify?: WebhookVerifyScheme;
   /**
-   * The signing secret(s) in Key Vault (`WEBHOOK_SECRET`, several separated by spaces). Required
+   * The signing secret(s) in Key Vault (`WEBHOOK_SECRET`: one secret, or a JSON array of several during a rotation). Required
    * unless `verify` is `none`.
    * @default - none (only valid with verify 'none')
    */

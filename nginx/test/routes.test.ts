@@ -3,7 +3,7 @@
  * Allow, 404, 413 for oversize bodies (with and without Content-Length) and 429 over the
  * per-client rate. Each case also checks that the recording upstream received nothing.
  */
-import { postWebhook, send, startRecordingUpstream, type RecordingUpstream } from './support/http';
+import { postWebhook, send, sendRaw, startRecordingUpstream, type RecordingUpstream } from './support/http';
 import { startNginx, type RunningNginx } from './support/nginx-process';
 
 function expectProblem(body: string, status: number): Record<string, unknown> {
@@ -82,6 +82,71 @@ describe('routes answered by NGINX itself', () => {
       expect(upstream.received).toHaveLength(0);
     },
   );
+
+  it.each(['//webhook', '///webhook', '/%77ebhook', '/./webhook', '/x/../webhook', '//readyz'])(
+    'answers %s (a path NGINX normalises to a served one, the runtime does not) with 404 problem+json, forwarding nothing',
+    async (path) => {
+      const response = await send(nginx.port, {
+        method: path.endsWith('readyz') ? 'GET' : 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        body: path.endsWith('readyz') ? undefined : '{}',
+      });
+      expect(response.status).toBe(404);
+      expect(response.headers['content-type']).toBe('application/problem+json');
+      expectProblem(response.body, 404);
+      expect(upstream.received).toHaveLength(0);
+    },
+  );
+
+  it('forwards POST /webhook with a query string, the query passed on as sent', async () => {
+    const response = await send(nginx.port, {
+      method: 'POST',
+      path: '/webhook?source=crm&x=%2F',
+      body: '{}',
+    });
+    expect(response.status).toBe(202);
+    expect(upstream.received.map((r) => r.url)).toEqual(['/webhook?source=crm&x=%2F']);
+  });
+
+  it.each([
+    ['a request line that is not HTTP', 400, 'GARBAGE\r\n\r\n'],
+    ['a header line without a colon', 400, 'POST /webhook HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'],
+    [
+      'both Content-Length and Transfer-Encoding',
+      400,
+      'POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    ],
+    [
+      'a malformed chunk size',
+      400,
+      'POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n',
+    ],
+    ['no Host header', 400, 'GET /healthz HTTP/1.1\r\n\r\n'],
+    [
+      'a header over the buffer size',
+      400,
+      `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(9000)}\r\n\r\n`,
+    ],
+    ['a URI over the buffer size', 414, `GET /${'a'.repeat(9000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    ['Transfer-Encoding: gzip', 501, 'POST /webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n'],
+    ['HTTP/2.0 in the request line', 505, 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n'],
+  ] as const)('answers %s with its own %i as problem+json, not HTML', async (_, status, raw) => {
+    const response = await sendRaw(nginx.port, raw);
+    expect(response.status).toBe(status);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    const problem = expectProblem(response.body, status);
+    expect(problem.requestId).toBe(response.headers['x-request-id']);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(upstream.received).toHaveLength(0);
+  });
+
+  it('does not serve its internal problem locations to clients', async () => {
+    for (const path of ['/_problem/400', '/_problem/414', '/_problem/505']) {
+      const response = await send(nginx.port, { path });
+      expect([path, response.status]).toEqual([path, 404]);
+    }
+  });
 
   it('refuses a body over MAX_BODY_BYTES with 413 before a runtime sees it (Content-Length)', async () => {
     const response = await send(nginx.port, {

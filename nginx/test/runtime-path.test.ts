@@ -102,9 +102,8 @@ describe('NGINX in front of two real runtimes on Kafka', () => {
     );
     // Ask for one more than accepted: a duplicate delivery would show up within the wait.
     const messages = await readTopic(brokers, topic, accepted.length + 1, 8000);
-    const onTopic = messages.map(
-      (message) => (JSON.parse(message.value ?? '{}') as { correlationId?: string }).correlationId,
-    );
+    // The CloudEvents id header is the correlationId (the value is the sender's bytes).
+    const onTopic = messages.map((message) => message.headers['ce_id']);
     expect(onTopic.sort()).toEqual([...correlationIds].sort());
   });
 });

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseResolve, runSmokeTest, type ResolveOverride } from './smoke';
+import { parseResolve, runSmokeTest, signingSecret, type ResolveOverride } from './smoke';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -22,7 +22,7 @@ async function main(): Promise<number> {
       resolve: { type: 'string' },
     },
   });
-  const secret = process.env.SMOKE_WEBHOOK_SECRET;
+  const secret = signingSecret(process.env.SMOKE_WEBHOOK_SECRET);
   const deadlineSeconds = Number(values['deadline-seconds']);
   if (!values.url || !values['client-id'] || !secret || !(deadlineSeconds > 0)) {
     process.stderr.write(

@@ -16,7 +16,7 @@ import type { TLSSocket } from 'node:tls';
 import { buildSync } from 'esbuild';
 import { standardWebhooksVerifier } from '../../runtime/src/verify/standard-webhooks';
 import { signStandardWebhook } from './sign';
-import { parseResolve, runSmokeTest } from './smoke';
+import { parseResolve, runSmokeTest, signingSecret } from './smoke';
 
 const SECRET = `whsec_${Buffer.from('pipeline smoke test secret 32 bytes!').toString('base64')}`;
 
@@ -345,5 +345,19 @@ describe('parseResolve', () => {
     'h:1.2.3.4.5',
   ])('rejects %s', (text) => {
     expect(() => parseResolve(text)).toThrow(/--resolve must be/);
+  });
+});
+
+describe('signingSecret (the Key Vault value the runtime verifies with)', () => {
+  it('signs with the one secret, or the first (new) one of a rotation array', () => {
+    expect(signingSecret('whsec_abc')).toBe('whsec_abc');
+    expect(signingSecret(' whsec_abc\n')).toBe('whsec_abc');
+    expect(signingSecret('["whsec_new","whsec_old"]')).toBe('whsec_new');
+  });
+
+  it('gives nothing for an unset, empty or unusable value, so the CLI says what is required', () => {
+    for (const value of [undefined, '', '[]', '[1]', '["whsec_new"', '[""]']) {
+      expect(signingSecret(value)).toBeUndefined();
+    }
   });
 });

@@ -173,3 +173,19 @@ export async function runSmokeTest(options: SmokeOptions): Promise<SmokeResult> 
   }
   return last;
 }
+
+/**
+ * The secret to sign with, from the Key Vault value the runtime reads (runtime/src/config.ts
+ * WEBHOOK_SECRET): one secret, or during a rotation a JSON array whose first element is the new
+ * one (README "Day 2"). Undefined when unset or not usable, so the caller says what is required.
+ */
+export function signingSecret(value: string | undefined): string | undefined {
+  const whole = value?.trim();
+  if (!whole?.startsWith('[')) return whole === '' ? undefined : whole;
+  try {
+    const parsed: unknown = JSON.parse(whole);
+    return Array.isArray(parsed) && typeof parsed[0] === 'string' && parsed[0] !== '' ? parsed[0] : undefined;
+  } catch {
+    return undefined;
+  }
+}

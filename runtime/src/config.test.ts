@@ -1,10 +1,13 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from './config';
+import { createVerifier } from './verify';
+import { request } from './verify/test-request';
 
 const kafka = {
   BUS: 'kafka',
   KAFKA_BROKERS: '127.0.0.1:9092',
   WEBHOOK_VERIFY: 'github',
-  WEBHOOK_SECRET: 's1',
+  WEBHOOK_SECRET: 'github-secret-of-16+',
 };
 
 function problems(env: Record<string, string>): ConfigError {
@@ -37,13 +40,173 @@ describe('loadConfig defaults', () => {
       },
     });
     expect(c.applicationInsightsConnectionString).toBeUndefined();
+    expect(c.http).toEqual({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 65_000,
+      connectionsCheckingIntervalMs: 1000,
+      drainIdleTimeoutMs: 5000,
+    });
+  });
+});
+
+/** A Standard Webhooks secret as pipelines/deploy/secrets.sh writes it: whsec_ + base64 of n bytes. */
+const whsec = (bytes: number) => `whsec_${randomBytes(bytes).toString('base64')}`;
+
+describe('WEBHOOK_SECRET format: one secret, or a JSON array of secrets', () => {
+  // GitHub's documented example ("Validating webhook deliveries"): a secret with spaces.
+  const GITHUB_DOC_SECRET = "It's a Secret to Everybody";
+  const GITHUB_DOC_BODY = 'Hello, World!';
+  const GITHUB_DOC_SIGNATURE = 'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17';
+
+  it('takes a value with spaces as ONE secret: GitHub\'s example verifies, a signature keyed "a" does not', () => {
+    const config = loadConfig({ ...kafka, WEBHOOK_SECRET: GITHUB_DOC_SECRET });
+    expect(config.verify).toEqual({ scheme: 'github', secrets: [GITHUB_DOC_SECRET] });
+    const verifier = createVerifier(config.verify.scheme, config.verify.secrets);
+    const signed = (signature: string) =>
+      verifier.verify(request({ 'X-Hub-Signature-256': signature }, GITHUB_DOC_BODY, 0)).ok;
+    expect(signed(GITHUB_DOC_SIGNATURE)).toBe(true);
+    const keyedA = `sha256=${createHmac('sha256', 'a').update(GITHUB_DOC_BODY).digest('hex')}`;
+    expect(signed(keyedA)).toBe(false);
   });
 
-  it('splits WEBHOOK_SECRET on whitespace for rotation', () => {
-    expect(loadConfig({ ...kafka, WEBHOOK_SECRET: ' old  new ' }).verify).toEqual({
-      scheme: 'github',
-      secrets: ['old', 'new'],
+  it('drops only the whitespace around the value (a trailing newline from a file or Key Vault)', () => {
+    expect(loadConfig({ ...kafka, WEBHOOK_SECRET: `  ${GITHUB_DOC_SECRET}\n` }).verify.secrets).toEqual([
+      GITHUB_DOC_SECRET,
+    ]);
+  });
+
+  it('takes several secrets for rotation as a JSON array of strings, each kept exactly', () => {
+    const [a, b] = [whsec(32), whsec(32)];
+    const config = loadConfig({
+      ...kafka,
+      WEBHOOK_VERIFY: 'standard-webhooks',
+      WEBHOOK_SECRET: ` ${JSON.stringify([a, b])} `,
     });
+    expect(config.verify.secrets).toEqual([a, b]);
+    const spaced = loadConfig({ ...kafka, WEBHOOK_SECRET: JSON.stringify([' padded secret of 16+ ']) });
+    expect(spaced.verify.secrets).toEqual([' padded secret of 16+ ']);
+  });
+
+  it.each([
+    ['not JSON', '["first-secret-of-sixteen", oops-second-secret]'],
+    ['not an array', '[ "unterminated-secret-value'],
+    ['an empty array', '[]'],
+    ['a non-string entry', '["first-secret-of-sixteen", 12345678901234567890]'],
+    ['an empty entry', '["first-secret-of-sixteen", ""]'],
+  ])(
+    'rejects a value starting with "[" that is %s, naming WEBHOOK_SECRET and never echoing it',
+    (_, value) => {
+      const e = problems({ ...kafka, WEBHOOK_SECRET: value });
+      expect(e.variables).toEqual(['WEBHOOK_SECRET']);
+      expect(e.message).toContain('WEBHOOK_SECRET must be a JSON array of non-empty strings');
+      for (const fragment of ['first-secret', 'oops', 'unterminated', '1234567890']) {
+        expect(e.message).not.toContain(fragment);
+      }
+    },
+  );
+});
+
+describe('WEBHOOK_SECRET minimum key length', () => {
+  const tooShort = (env: Record<string, string>) => problems({ ...kafka, ...env });
+
+  it('rejects whsec_A and whsec_ for standard-webhooks: Node decodes both to a zero-length HMAC key', () => {
+    expect(Buffer.from('A', 'base64')).toHaveLength(0); // what the verifier keyed with before
+    const a = tooShort({ WEBHOOK_VERIFY: 'standard-webhooks', WEBHOOK_SECRET: 'whsec_A' });
+    expect(a.variables).toEqual(['WEBHOOK_SECRET']);
+    expect(a.message).toContain('WEBHOOK_SECRET must be base64'); // a dangling character
+    const empty = tooShort({ WEBHOOK_VERIFY: 'standard-webhooks', WEBHOOK_SECRET: 'whsec_' });
+    expect(empty.message).toContain('WEBHOOK_SECRET must decode to at least 16 bytes');
+  });
+
+  it('counts standard-webhooks key bytes after whsec_ and base64 decoding: 15 bytes fail, 16 pass', () => {
+    const fifteen = `whsec_${Buffer.alloc(15, 7).toString('base64')}`; // 20 characters
+    expect(tooShort({ WEBHOOK_VERIFY: 'standard-webhooks', WEBHOOK_SECRET: fifteen }).variables).toEqual([
+      'WEBHOOK_SECRET',
+    ]);
+    const sixteen = `whsec_${Buffer.alloc(16, 7).toString('base64')}`;
+    expect(
+      loadConfig({ ...kafka, WEBHOOK_VERIFY: 'standard-webhooks', WEBHOOK_SECRET: sixteen }).verify.secrets,
+    ).toEqual([sixteen]);
+    // The specification's example secret (24 bytes) and a secrets.sh secret (32 bytes) start.
+    for (const secret of ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', whsec(32)]) {
+      expect(
+        loadConfig({ ...kafka, WEBHOOK_VERIFY: 'standard-webhooks', WEBHOOK_SECRET: secret }).verify.secrets,
+      ).toEqual([secret]);
+    }
+  });
+
+  it.each([
+    ['base64url alphabet', `whsec_${'-_'.repeat(12)}`],
+    ['padding in the middle', 'whsec_AAAA=AAAAAAAAAAAAAAAAAAAAAAA'],
+    ['a dangling character', `whsec_${'A'.repeat(25)}`],
+    ['non-zero trailing bits', `whsec_${Buffer.alloc(16, 7).toString('base64').replace('w==', 'x==')}`],
+  ])('rejects a standard-webhooks secret that is not strict base64 (%s)', (_, secret) => {
+    const e = tooShort({ WEBHOOK_VERIFY: 'standard-webhooks', WEBHOOK_SECRET: secret });
+    expect(e.variables).toEqual(['WEBHOOK_SECRET']);
+    expect(e.message).toContain('WEBHOOK_SECRET must be base64');
+  });
+
+  it.each(['github', 'stripe', 'shopify'])(
+    'rejects a %s secret under 16 bytes and takes one of 16',
+    (scheme) => {
+      const e = tooShort({ WEBHOOK_VERIFY: scheme, WEBHOOK_SECRET: 'fifteen-bytes!!' });
+      expect(e.variables).toEqual(['WEBHOOK_SECRET']);
+      expect(e.message).toContain(`WEBHOOK_SECRET must be at least 16 bytes for ${scheme}`);
+      expect(
+        loadConfig({ ...kafka, WEBHOOK_VERIFY: scheme, WEBHOOK_SECRET: 'sixteen-bytes!!!' }).verify.secrets,
+      ).toEqual(['sixteen-bytes!!!']);
+    },
+  );
+
+  it('rejects api-key with the key "a", and any key under 32 characters; takes one of 32', () => {
+    const e = tooShort({ WEBHOOK_VERIFY: 'api-key', WEBHOOK_SECRET: 'a' });
+    expect(e.variables).toEqual(['WEBHOOK_SECRET']);
+    expect(e.message).toContain('WEBHOOK_SECRET must be at least 32 characters for api-key');
+    expect(tooShort({ WEBHOOK_VERIFY: 'api-key', WEBHOOK_SECRET: 'k'.repeat(31) }).variables).toEqual([
+      'WEBHOOK_SECRET',
+    ]);
+    expect(
+      loadConfig({ ...kafka, WEBHOOK_VERIFY: 'api-key', WEBHOOK_SECRET: 'k'.repeat(32) }).verify.secrets,
+    ).toEqual(['k'.repeat(32)]);
+  });
+
+  it('rejects an api-key with spaces or non-ASCII characters: it must travel unchanged in a header', () => {
+    for (const key of [`${'k'.repeat(16)} ${'k'.repeat(16)}`, `${'k'.repeat(31)}é`]) {
+      expect(tooShort({ WEBHOOK_VERIFY: 'api-key', WEBHOOK_SECRET: key }).message).toContain(
+        'WEBHOOK_SECRET must be at least 32 characters for api-key',
+      );
+    }
+  });
+
+  it('names the offending array index and never echoes any secret', () => {
+    const good = whsec(32);
+    const e = tooShort({
+      WEBHOOK_VERIFY: 'standard-webhooks',
+      WEBHOOK_SECRET: JSON.stringify([good, 'whsec_c2hvcnQ=', good]),
+    });
+    expect(e.variables).toEqual(['WEBHOOK_SECRET']);
+    expect(e.problems).toEqual([
+      expect.stringMatching(/^WEBHOOK_SECRET\[1\] must decode to at least 16 bytes/),
+    ]);
+    expect(e.message).not.toContain(good.slice(6, 20));
+    expect(e.message).not.toContain('c2hvcnQ');
+  });
+
+  it('never echoes a rejected secret', () => {
+    for (const [scheme, secret] of [
+      ['github', 'hunter2-secret'],
+      ['api-key', 'hunter2-secret'],
+      ['standard-webhooks', 'whsec_aHVudGVyMi1zZWNyZXQ='],
+      ['standard-webhooks', 'whsec_hunter2-secret'],
+    ] as const) {
+      const e = tooShort({ WEBHOOK_VERIFY: scheme, WEBHOOK_SECRET: secret });
+      expect(e.message).not.toMatch(/hunter2|aHVudGVy/);
+    }
+  });
+
+  it('ignores the secret when WEBHOOK_VERIFY=none', () => {
+    expect(loadConfig({ ...kafka, WEBHOOK_VERIFY: 'none', WEBHOOK_SECRET: 'a' }).verify.scheme).toBe('none');
   });
 });
 
@@ -164,7 +327,8 @@ describe('loadConfig errors', () => {
 
   it('fails on a non-base64 standard-webhooks secret', () => {
     expect(
-      problems({ ...kafka, WEBHOOK_VERIFY: 'standard-webhooks', WEBHOOK_SECRET: 'whsec_***' }).variables,
+      problems({ ...kafka, WEBHOOK_VERIFY: 'standard-webhooks', WEBHOOK_SECRET: `whsec_${'*'.repeat(24)}` })
+        .variables,
     ).toEqual(['WEBHOOK_SECRET']);
   });
 

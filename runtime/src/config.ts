@@ -9,6 +9,7 @@
  */
 // zod/mini: the same validators as zod, ~18 KB instead of ~580 KB on the start path.
 import type { PublisherOptions } from './publish/batcher';
+import { secretProblem } from './verify/secrets';
 import * as z from 'zod/mini';
 
 export const VERIFY_SCHEMES = [
@@ -45,6 +46,20 @@ export type BusConfig =
 /** The publisher's options (publish/batcher.ts), fixed here once from the environment. */
 export type PublisherConfig = PublisherOptions;
 
+/** node:http server limits (./server.ts). Fixed, not read from the environment: see the constants. */
+export interface HttpServerConfig {
+  /** Node's `requestTimeout`: the whole request, headers and body, within this; else 408 and closed. */
+  requestTimeoutMs: number;
+  /** Node's `headersTimeout`: the headers within this. Never above `requestTimeoutMs`. */
+  headersTimeoutMs: number;
+  /** Node's `keepAliveTimeout`: an idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Node's `connectionsCheckingInterval`: the two time-outs above are enforced this late at most. */
+  connectionsCheckingIntervalMs: number;
+  /** While draining, a keep-alive connection idle this long is closed (see ./server.ts). */
+  drainIdleTimeoutMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -57,6 +72,7 @@ export interface Config {
    */
   maxMessageBytes: number;
   publisher: PublisherConfig;
+  http: HttpServerConfig;
   shutdownTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
   /** Set → OpenTelemetry traces and metrics to Azure Monitor; unset → telemetry not even loaded. */
@@ -107,7 +123,65 @@ export const SERVICEBUS_MAX_MESSAGE_BYTES = 258_048;
  */
 export const KAFKA_MAX_MESSAGE_BYTES = 1_000_000;
 
+/**
+ * A request, body included, must arrive within 30 s (a sender's own time-out is 5–10 s; NGINX reads
+ * the whole body before it forwards, so this only bounds clients that reach a runtime directly).
+ */
+export const HTTP_REQUEST_TIMEOUT_MS = 30_000;
+/** Headers within 10 s: at most the request time-out, or Node would apply the two swapped. */
+export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+/**
+ * Idle keep-alive connections live 65 s: above NGINX's default upstream keepalive_timeout (60 s;
+ * nginx.conf.template sets 4 s), so the proxy closes an idle connection before the runtime does and
+ * never sends a request on one the runtime is closing.
+ */
+export const HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/** Node checks the time-outs above every second (its default, 30 s, would let them run 30 s late). */
+export const HTTP_CONNECTIONS_CHECKING_INTERVAL_MS = 1000;
+/**
+ * While draining, a keep-alive connection that has been idle for 5 s is closed: longer than NGINX
+ * keeps an idle upstream connection (4 s), so NGINX never sends on a connection as it is closed.
+ * Busy connections are not cut: each response during the drain carries `Connection: close`.
+ */
+export const HTTP_DRAIN_IDLE_TIMEOUT_MS = 5000;
+
 type Ctx = z.core.ParsePayload;
+
+/**
+ * WEBHOOK_SECRET: ONE secret, the whole value (spaces included; only the whitespace around it, such
+ * as a trailing newline, is dropped), or — when the value starts with `[` — a JSON array of
+ * non-empty strings, each one secret kept exactly (rotation: any may match). A secret that itself
+ * starts with `[` is written as a one-element array. The problem never quotes the value: not even
+ * JSON.parse's message, which does.
+ */
+function secretList() {
+  return z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, ctx: Ctx): string[] | undefined => {
+      if (value === undefined) return undefined;
+      const whole = value.trim();
+      if (!whole.startsWith('[')) return [whole];
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(whole);
+      } catch {
+        parsed = undefined;
+      }
+      if (
+        !Array.isArray(parsed) ||
+        parsed.length === 0 ||
+        !parsed.every((s): s is string => typeof s === 'string' && s.length > 0)
+      ) {
+        return fail(
+          ctx,
+          '[redacted]',
+          'must be a JSON array of non-empty strings when it starts with "[" (several secrets), e.g. ["whsec_…","whsec_…"]',
+        );
+      }
+      return parsed;
+    }),
+  );
+}
 
 function fail(ctx: Ctx, input: unknown, message: string): never {
   ctx.issues.push({ code: 'custom', message, input });
@@ -181,7 +255,7 @@ const envSchema = z.object({
   KAFKA_SASL_USERNAME: text(),
   KAFKA_SASL_PASSWORD: text(),
   WEBHOOK_VERIFY: oneOf(VERIFY_SCHEMES),
-  WEBHOOK_SECRET: text(),
+  WEBHOOK_SECRET: secretList(),
   MAX_BODY_BYTES: int(1_048_576, 2, 100 * 1_048_576),
   MAX_MESSAGE_BYTES: optionalInt(1024, 100 * 1_048_576),
   PUBLISH_TIMEOUT_MS: int(4000, 100, 120_000),
@@ -207,31 +281,29 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     throw new ConfigError([...new Set(variables)], problems);
   }
   const e = parsed.data;
-  const problems: Array<[string, string]> = [];
+  /** [variable, problem, what the sentence names when not the variable itself (an array entry)]. */
+  const problems: Array<[string, string, string?]> = [];
   const bus = e.BUS === 'kafka' ? kafkaBus(e, problems) : serviceBus(e, problems);
-  const secrets = (e.WEBHOOK_SECRET ?? '').split(/\s+/).filter((s) => s.length > 0);
-  if (e.WEBHOOK_VERIFY !== 'none' && secrets.length === 0) {
-    problems.push([
-      'WEBHOOK_SECRET',
-      `is required when WEBHOOK_VERIFY=${e.WEBHOOK_VERIFY} (one secret, or several separated by spaces)`,
-    ]);
-  }
-  if (e.WEBHOOK_VERIFY === 'standard-webhooks') {
-    for (const s of secrets) {
-      const key = s.startsWith('whsec_') ? s.slice(6) : s;
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key)) {
-        problems.push([
-          'WEBHOOK_SECRET',
-          'must be base64 (optionally prefixed whsec_) for standard-webhooks',
-        ]);
-        break;
-      }
+  const secrets = e.WEBHOOK_SECRET ?? [];
+  if (e.WEBHOOK_VERIFY !== 'none') {
+    if (secrets.length === 0) {
+      problems.push([
+        'WEBHOOK_SECRET',
+        `is required when WEBHOOK_VERIFY=${e.WEBHOOK_VERIFY} (one secret, or a JSON array of secrets)`,
+      ]);
     }
+    const listed = cleaned['WEBHOOK_SECRET']?.trim().startsWith('[') === true;
+    secrets.forEach((secret, i) => {
+      const problem = secretProblem(e.WEBHOOK_VERIFY, secret);
+      if (problem !== undefined) {
+        problems.push(['WEBHOOK_SECRET', problem, listed ? `WEBHOOK_SECRET[${i}]` : undefined]);
+      }
+    });
   }
   if (problems.length > 0) {
     throw new ConfigError(
       [...new Set(problems.map(([v]) => v))],
-      problems.map(([v, m]) => `${v} ${m}`),
+      problems.map(([v, m, subject]) => `${subject ?? v} ${m}`),
     );
   }
   const config: Config = {
@@ -250,6 +322,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       maxInFlight: e.MAX_IN_FLIGHT,
       timeoutMs: e.PUBLISH_TIMEOUT_MS,
     },
+    http: {
+      requestTimeoutMs: HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingIntervalMs: HTTP_CONNECTIONS_CHECKING_INTERVAL_MS,
+      drainIdleTimeoutMs: HTTP_DRAIN_IDLE_TIMEOUT_MS,
+    },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
   };
@@ -259,7 +338,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   return config;
 }
 
-function kafkaBus(e: Env, problems: Array<[string, string]>): BusConfig {
+function kafkaBus(e: Env, problems: Array<[string, string, string?]>): BusConfig {
   const brokers = (e.KAFKA_BROKERS ?? '')
     .split(',')
     .map((b) => b.trim())
@@ -297,7 +376,7 @@ function kafkaBus(e: Env, problems: Array<[string, string]>): BusConfig {
   return { kind: 'kafka', options };
 }
 
-function serviceBus(e: Env, problems: Array<[string, string]>): BusConfig {
+function serviceBus(e: Env, problems: Array<[string, string, string?]>): BusConfig {
   const entity = e.SERVICEBUS_QUEUE ?? e.SERVICEBUS_TOPIC;
   if ((e.SERVICEBUS_QUEUE === undefined) === (e.SERVICEBUS_TOPIC === undefined)) {
     problems.push(['SERVICEBUS_QUEUE', 'or SERVICEBUS_TOPIC: set exactly one when BUS=servicebus']);

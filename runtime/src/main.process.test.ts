@@ -6,11 +6,13 @@
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServiceBusTestPeer, type ServiceBusTestPeer } from '../../test/servicebus-peer';
 
 const root = join(__dirname, '..', '..');
+const API_KEY = 'process-test-api-key-of-32-characters';
 let outdir: string;
 let bundle: string;
 
@@ -66,6 +68,33 @@ describe('configuration errors', () => {
     expect(await q.exit).toBe(1);
     expect(q.lines[0]?.['variables']).toEqual(['SERVICEBUS_QUEUE', 'SERVICEBUS_NAMESPACE', 'WEBHOOK_SECRET']);
   });
+
+  it('exits 1 naming WEBHOOK_SECRET, without echoing it, for an api-key "a" or a zero-length whsec_ key', async () => {
+    const base = {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      BUS: 'kafka',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      KAFKA_SSL: 'false',
+    };
+    for (const [scheme, secret] of [
+      ['api-key', 'a'],
+      ['standard-webhooks', 'whsec_A'],
+      ['standard-webhooks', '["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","whsec_"]'],
+    ] as const) {
+      const p = run({ ...base, WEBHOOK_VERIFY: scheme, WEBHOOK_SECRET: secret });
+      // Before the fix these started: bound the wait instead of hanging on a listening server.
+      const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
+      const code = await p.exit;
+      clearTimeout(timer);
+      expect([scheme, code]).toEqual([scheme, 1]);
+      expect(p.lines).toHaveLength(1);
+      expect(p.lines[0]).toMatchObject({ level: 'fatal', variables: ['WEBHOOK_SECRET'] });
+      const text = JSON.stringify(p.lines[0]);
+      expect(text).not.toContain('MfKQ9r8G');
+      expect(text).not.toContain('"a"');
+    }
+  }, 40_000);
 });
 
 describe('telemetry is loaded only when Application Insights is configured', () => {
@@ -93,6 +122,104 @@ describe('telemetry is loaded only when Application Insights is configured', () 
   }, 30_000);
 });
 
+/** A loopback port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+describe('SIGTERM when nobody reads stdout', () => {
+  const SHUTDOWN_TIMEOUT_MS = 2000;
+
+  /**
+   * Starts the runtime with LOG_LEVEL=debug and a stdout nobody reads (the pipe's reader paused),
+   * then fills that pipe with access lines, so sonic-boom holds unwritten lines at exit.
+   */
+  async function withStalledStdout(): Promise<{ p: Proc; port: number }> {
+    const port = await freePort();
+    const p = run({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BUS: 'kafka',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      KAFKA_SSL: 'false',
+      WEBHOOK_VERIFY: 'none',
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    });
+    p.child.stdout.removeAllListeners('data');
+    p.child.stdout.pause();
+    const healthz = async (id: string) => {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'x-request-id': id } });
+      await res.arrayBuffer();
+    };
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await healthz('up');
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error('the runtime did not start');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    // ~3,000 debug access lines of ~400 bytes: well over the pipe's ~200 KB buffer.
+    const id = 'r'.repeat(180);
+    let sent = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (sent < 3000) {
+          sent += 1;
+          await healthz(id);
+        }
+      }),
+    );
+    return { p, port };
+  }
+
+  async function exitWithin(p: Proc, ms: number): Promise<number | null | 'still running'> {
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([
+      p.exit,
+      new Promise<'still running'>((resolve) => {
+        timer = setTimeout(() => resolve('still running'), ms);
+      }),
+    ]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  it.each([
+    ['stalls and then exits (EPIPE)', true],
+    ['stalls for good', false],
+  ])(
+    "ends the process within SHUTDOWN_TIMEOUT_MS when stdout's reader %s",
+    async (_, readerExits) => {
+      const { p } = await withStalledStdout();
+      try {
+        const signalled = Date.now();
+        p.child.kill('SIGTERM');
+        if (readerExits) {
+          await new Promise((r) => setTimeout(r, 300)); // the drain is over; the exit waits on stdout
+          p.child.stdout.destroy(); // the reader is gone: every further write fails with EPIPE
+        }
+        const code = await exitWithin(p, SHUTDOWN_TIMEOUT_MS + 3000);
+        expect(code).toBe(0);
+        expect(Date.now() - signalled).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 500);
+      } finally {
+        p.child.kill('SIGKILL');
+      }
+    },
+    60_000,
+  );
+});
+
 describe('graceful shutdown of the real process', () => {
   let peer: ServiceBusTestPeer;
   beforeAll(async () => {
@@ -110,7 +237,7 @@ describe('graceful shutdown of the real process', () => {
       SERVICEBUS_CONNECTION_STRING: peer.connectionString,
       SERVICEBUS_QUEUE: 'webhooks',
       WEBHOOK_VERIFY: 'api-key',
-      WEBHOOK_SECRET: 'k1',
+      WEBHOOK_SECRET: API_KEY,
       SHUTDOWN_TIMEOUT_MS: '5000',
     });
     try {
@@ -131,7 +258,7 @@ describe('graceful shutdown of the real process', () => {
           try {
             const res = await fetch(`${base}/webhook`, {
               method: 'POST',
-              headers: { 'content-type': 'application/json', 'x-api-key': 'k1' },
+              headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
               body: JSON.stringify({ clientId: `c-${w}`, opportunity: { n: sent } }),
             });
             const body = (await res.json()) as { correlationId?: string };
@@ -155,9 +282,8 @@ describe('graceful shutdown of the real process', () => {
       expect(code).toBe(0);
       expect(exitedAfter).toBeLessThan(5000);
       expect([...statuses.keys()].filter((s) => s !== 202 && s !== 503 && s !== 0)).toEqual([]);
-      const stored = new Set(
-        peer.received.map((m) => (JSON.parse(m.body.toString()) as { correlationId: string }).correlationId),
-      );
+      // The message's correlationId property (the body is the sender's bytes).
+      const stored = new Set(peer.received.map((m) => m.correlationId));
       const lost = accepted.filter((id) => !stored.has(id));
       expect(lost).toEqual([]);
       expect(p.lines.some((l) => l['msg'] === 'shutting down: draining')).toBe(true);

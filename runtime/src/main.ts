@@ -2,11 +2,19 @@
  * Entry point (bundled to runtime/dist/server.js): environment → config → broker adapter → server,
  * and the process signals. A configuration error is one JSON log line naming the variables, exit 1.
  * Only the configured broker's SDK is loaded, and telemetry only when Application Insights is set.
+ *
+ * Every exit goes through `exitAfterLogs` (./logger.ts): the log lines get a bounded chance to reach
+ * stdout, and a stdout whose reader stalled or exited can no longer keep the process alive.
  */
 import { ConfigError, loadConfig, type Config } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger, exitAfterLogs, type Logger } from './logger';
 import type { BrokerSender } from './publish/types';
 import { startServer, type StartOptions } from './server';
+
+/** How long a failed start may wait for its last log line to reach stdout. */
+const LOG_FLUSH_MS = 1000;
+/** After a drain that used its whole budget, the last lines still get this long. */
+const LOG_FLUSH_MIN_MS = 100;
 
 async function createSender(config: Config, logger: Logger): Promise<BrokerSender> {
   if (config.bus.kind === 'kafka') {
@@ -24,7 +32,7 @@ async function main(): Promise<void> {
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     createLogger('info').fatal({ variables: err.variables, problems: err.problems }, err.message);
-    process.exit(1);
+    return exitAfterLogs(1, LOG_FLUSH_MS);
   }
   const logger = createLogger(config.logLevel);
   let observe: StartOptions['observe'];
@@ -40,10 +48,15 @@ async function main(): Promise<void> {
     // A second signal while draining is ignored: the deadline below bounds the wait.
     if (stopping) return;
     stopping = true;
-    void server.shutdown(signal).then(() => process.exit(0));
+    const deadline = Date.now() + config.shutdownTimeoutMs;
+    // The drain ends by the deadline (./server.ts); the last log lines may use what is left of it,
+    // at least LOG_FLUSH_MIN_MS, so the process ends within SHUTDOWN_TIMEOUT_MS (+ that minimum).
+    void server
+      .shutdown(signal)
+      .then(() => exitAfterLogs(0, Math.max(LOG_FLUSH_MIN_MS, deadline - Date.now())));
     setTimeout(() => {
       logger.error({ shutdownTimeoutMs: config.shutdownTimeoutMs }, 'shutdown deadline exceeded; exiting');
-      process.exit(1);
+      exitAfterLogs(1, 0);
     }, config.shutdownTimeoutMs + 1000).unref();
   };
   process.on('SIGTERM', onSignal);
@@ -52,5 +65,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   createLogger('info').fatal({ err }, 'start failed');
-  process.exit(1);
+  exitAfterLogs(1, LOG_FLUSH_MS);
 });

@@ -4,7 +4,7 @@
  * receives — an honest test upstream for what NGINX forwards, not a stand-in for the runtime.
  */
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 
 export interface HttpResponse {
   readonly status: number;
@@ -146,4 +146,38 @@ export async function startRecordingUpstream(
         server.close(() => resolveClose());
       }),
   };
+}
+
+/**
+ * Writes `raw` bytes as they are (malformed request lines, conflicting framing…) over a fresh
+ * connection and parses NGINX's answer: these are requests node:http would refuse to send.
+ */
+export function sendRaw(port: number, raw: string): Promise<HttpResponse> {
+  return new Promise((resolveResponse, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.write(raw));
+    const timer = setTimeout(() => socket.destroy(), 3000);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      if (split < 0) {
+        reject(new Error(`no HTTP response: ${JSON.stringify(text.slice(0, 200))}`));
+        return;
+      }
+      const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n');
+      const headers: IncomingHttpHeaders = {};
+      for (const line of lines) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolveResponse({
+        status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0),
+        headers,
+        body: text.slice(split + 4),
+      });
+    });
+  });
 }

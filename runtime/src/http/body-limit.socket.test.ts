@@ -152,6 +152,42 @@ describe('body limit over a real socket', () => {
     expect(fixture.publisher.published).toHaveLength(1);
   });
 
+  it('logs a client aborting mid-body at debug without a stack, and its access line as 499, not a 5xx', async () => {
+    fixture.lines.splice(0);
+    const body = JSON.stringify({ clientId: 'c', opportunity: { pad: 'q'.repeat(300) } });
+    await new Promise<void>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(
+          head({
+            'Content-Length': String(Buffer.byteLength(body)),
+            'X-Hub-Signature-256': sign(body),
+            'X-Request-Id': 'gone-1',
+          }) + body.slice(0, 100),
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50);
+      });
+    });
+    const about = () => fixture.lines.filter((l) => l['requestId'] === 'gone-1');
+    const deadline = Date.now() + 2000;
+    while (!about().some((l) => typeof l['status'] === 'number') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const lines = about();
+    expect(lines.filter((l) => ['warn', 'error', 'fatal'].includes(String(l['level'])))).toEqual([]);
+    expect(JSON.stringify(lines)).not.toContain('stack');
+    expect(lines.find((l) => l['msg'] === 'client aborted the request')).toMatchObject({
+      level: 'debug',
+      reason: 'the client closed the connection before the request body ended',
+    });
+    expect(lines.filter((l) => typeof l['status'] === 'number')).toEqual([
+      expect.objectContaining({ msg: 'request', level: 'info', status: 499, aborted: true }),
+    ]);
+    expect(fixture.publisher.published).toHaveLength(0);
+  });
+
   it('does not let bytes beyond a lying Content-Length become part of the verified body', async () => {
     // Content-Length says 40 but more follows: only 40 bytes are the body (the rest is a
     // separate, malformed request), so the signature over the whole text cannot match.
@@ -160,5 +196,37 @@ describe('body limit over a real socket', () => {
     expect(status(res)).not.toBe(202);
     expect(res).not.toContain(' 202 ');
     expect(fixture.publisher.published).toHaveLength(0);
+  });
+});
+
+describe("Node's request time-out cutting a body", () => {
+  it('is logged as an aborted request: access line 408 at info, no error line, nothing published', async () => {
+    const timed = makeApp({ maxBodyBytes: LIMIT });
+    const s = createServer(
+      { requestTimeout: 300, headersTimeout: 300, connectionsCheckingInterval: 50 },
+      timed.listener,
+    );
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port: timedPort } = s.address() as AddressInfo;
+      const received = await new Promise<string>((resolve) => {
+        let text = '';
+        const socket = connect(timedPort, '127.0.0.1', () => {
+          socket.write(head({ 'Content-Length': '100', 'X-Request-Id': 'slow-1' }) + '{"clientId"');
+        });
+        socket.on('data', (d: Buffer) => (text += d.toString()));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve(text));
+      });
+      expect(status(received)).toBe(408);
+      const deadline = Date.now() + 2000;
+      const access = () => timed.lines.find((l) => l['requestId'] === 'slow-1' && l['status'] !== undefined);
+      while (access() === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(access()).toMatchObject({ msg: 'request', level: 'info', status: 408, aborted: true });
+      expect(timed.lines.filter((l) => ['warn', 'error', 'fatal'].includes(String(l['level'])))).toEqual([]);
+      expect(timed.publisher.published).toHaveLength(0);
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
   });
 });

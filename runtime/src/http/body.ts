@@ -15,6 +15,27 @@ import type { AppEnv } from './env';
 import type { HeaderReader } from './headers';
 import { problem } from './problem';
 
+/**
+ * The request body never arrived whole: the client closed the connection (or reset it) mid-body,
+ * or Node's request time-out cut it. Not a server error: nobody is left to answer, so the request
+ * scope (./request-scope.ts) logs it at debug without a stack, and its access line carries
+ * `status` — 499 (NGINX's "client closed request"), or 408 when Node's time-out already answered
+ * 408 — with `aborted: true`.
+ */
+export class RequestAborted extends Error {
+  constructor(
+    /** 408: Node answered its request time-out; 499: the client went away. */
+    readonly status: 408 | 499,
+  ) {
+    super(
+      status === 408
+        ? 'the request did not arrive within the request time-out (Node answered 408)'
+        : 'the client closed the connection before the request body ended',
+    );
+    this.name = 'RequestAborted';
+  }
+}
+
 /** Reads the body under `limit` bytes; `extraHeaders` go on the 413/400 problem it may throw. */
 export type BodyReader = (limit: number, extraHeaders: Record<string, string>) => Promise<Buffer>;
 
@@ -79,21 +100,23 @@ function readIncoming(
       cleanup();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total));
     };
-    const onError = (err: Error) => {
+    // An IncomingMessage errors only when its connection ended early ('aborted'); 'close' before
+    // 'end' is the same. Node records why on the socket: its request time-out, or the client.
+    const onAborted = () => {
       cleanup();
-      reject(err);
+      const cause = incoming.socket?.errored as NodeJS.ErrnoException | null | undefined;
+      reject(new RequestAborted(cause?.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 499));
     };
-    const onClose = () => onError(new Error('the connection closed before the request body ended'));
     const cleanup = () => {
       incoming.off('data', onData);
       incoming.off('end', onEnd);
-      incoming.off('error', onError);
-      incoming.off('close', onClose);
+      incoming.off('error', onAborted);
+      incoming.off('close', onAborted);
     };
     incoming.on('data', onData);
     incoming.on('end', onEnd);
-    incoming.on('error', onError);
-    incoming.on('close', onClose);
+    incoming.on('error', onAborted);
+    incoming.on('close', onAborted);
   });
 }
 
@@ -107,7 +130,10 @@ async function readStream(
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // The Request's body stream fails only when the client's connection did (an abort).
+    const { done, value } = await reader.read().catch(() => {
+      throw new RequestAborted(499);
+    });
     if (done) break;
     total += value.byteLength;
     if (total > limit) {

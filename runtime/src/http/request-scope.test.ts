@@ -63,6 +63,35 @@ describe('request scope', () => {
     }
   });
 
+  it('logs a request body stream that fails mid-way (a client abort) at debug, no stack, access line 499', async () => {
+    const { app, lines, publisher } = makeApp();
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (!sent) {
+          sent = true;
+          controller.enqueue(new TextEncoder().encode('{"clientId":'));
+        } else controller.error(new Error('aborted'));
+      },
+    });
+    const res = await app.request('/webhook', {
+      ...webhook(VALID, { 'x-request-id': 'gone-2' }),
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(499);
+    expect(lines.filter((l) => ['warn', 'error', 'fatal'].includes(String(l['level'])))).toEqual([]);
+    expect(JSON.stringify(lines)).not.toContain('stack');
+    expect(lines.find((l) => l['msg'] === 'client aborted the request')).toMatchObject({
+      level: 'debug',
+      requestId: 'gone-2',
+    });
+    expect(accessLines(lines).map((l) => [l['status'], l['level'], l['aborted']])).toEqual([
+      [499, 'info', true],
+    ]);
+    expect(publisher.published).toHaveLength(0);
+  });
+
   it('turns an unexpected throw inside a route into a 500 problem and an error line about the request', async () => {
     const throwing: Verifier = {
       scheme: 'github',

@@ -9,6 +9,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { AppEnv } from './env';
+import { RequestAborted } from './body';
 import { headerReader, type HeaderReader } from './headers';
 import { problemResponse } from './problem';
 
@@ -23,9 +24,20 @@ export interface RequestScopeOptions {
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 
-/** The error → response mapping shared by the scope and the app's `onError` safety net. */
+/**
+ * The error → response mapping shared by the scope and the app's `onError` safety net. A request
+ * whose body never arrived (./body.ts `RequestAborted`) is the client's doing, not an error: one
+ * debug line without a stack, and a bodiless response with its 499/408 status that nobody receives
+ * (the connection is gone) but that the access line and the request metric record.
+ */
 export function errorResponse(err: unknown, log: (() => Logger) | undefined, logger: Logger): Response {
   if (err instanceof HTTPException) return err.getResponse();
+  if (err instanceof RequestAborted) {
+    if (logger.isLevelEnabled('debug')) {
+      (log?.() ?? logger).debug({ reason: err.message }, 'client aborted the request');
+    }
+    return new Response(null, { status: err.status, headers: { connection: 'close' } });
+  }
   (log?.() ?? logger).error({ err }, 'unhandled error');
   return problemResponse(500, 'internal error; the webhook was not published');
 }
@@ -65,12 +77,15 @@ export function closeRequest(options: RequestScopeOptions, done: Finished): void
   // NGINX and App Gateway keep the access log; here successes are debug, failures info/warn.
   const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
   if (logger.isLevelEnabled(level)) {
-    done
-      .log()
-      [level](
-        { method: done.method, path: done.path, status, durationMs: Math.round(durationMs * 100) / 100 },
-        status >= 500 ? 'request failed' : 'request',
-      );
+    const line: Record<string, unknown> = {
+      method: done.method,
+      path: done.path,
+      status,
+      durationMs: Math.round(durationMs * 100) / 100,
+    };
+    // The request never arrived whole and got no answer from the app (see errorResponse).
+    if (status === 499 || status === 408) line['aborted'] = true;
+    done.log()[level](line, status >= 500 ? 'request failed' : 'request');
   }
 }
 

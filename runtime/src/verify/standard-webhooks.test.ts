@@ -58,6 +58,28 @@ describe('standard-webhooks verifier', () => {
     expect(verifier.verify(request({ 'webhook-id': ID }, BODY, NOW)).ok).toBe(false);
   });
 
+  it.each([
+    ['the base64url alphabet', `v1,${SIGNATURE.slice(3).replace(/\+/g, '-').replace(/\//g, '_')}`],
+    ['trailing garbage', `${SIGNATURE}garbage`],
+    ['extra padding', `${SIGNATURE}==`],
+    ['missing padding', SIGNATURE.slice(0, -1)],
+    ['characters outside base64 inside it', `${SIGNATURE.slice(0, 20)}.${SIGNATURE.slice(20)}`],
+    ['non-zero trailing bits', `${SIGNATURE.slice(0, -2)}F=`],
+  ])('rejects a v1 signature written with %s (strict base64 of exactly 32 bytes)', (_, signature) => {
+    expect(signature).not.toBe(SIGNATURE);
+    expect(verifier.verify(request(headers(signature), BODY, NOW))).toEqual({
+      ok: false,
+      reason: 'no webhook-signature entry matches',
+    });
+    // The same mangled entry beside the exact one: the exact one still verifies.
+    expect(verifier.verify(request(headers(`${signature} ${SIGNATURE}`), BODY, NOW)).ok).toBe(true);
+  });
+
+  it('refuses to build from a secret that is not strict base64, instead of keying with what Node salvages', () => {
+    expect(() => standardWebhooksVerifier(['whsec_-_-_-_-_-_-_-_-_-_-_-'])).toThrow('not base64');
+    expect(() => standardWebhooksVerifier(['whsec_A'])).toThrow('not base64');
+  });
+
   it('fails if the signature is computed over the key string instead of its base64-decoded bytes', () => {
     const wrong = createHmac('sha256', SECRET.slice(6)).update(`${ID}.${TS}.${BODY}`).digest('base64');
     expect(verifier.verify(request(headers(`v1,${wrong}`), BODY, NOW)).ok).toBe(false);

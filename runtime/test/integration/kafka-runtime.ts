@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..', '..');
-export const API_KEY = 'e2e-key-1';
+export const API_KEY = 'e2e-api-key-of-at-least-32-characters';
 
 /** Bundles runtime/src/main.ts into a temp dir; returns the bundle path and a cleanup. */
 export function buildRuntimeBundle(): { bundle: string; cleanup(): void } {
