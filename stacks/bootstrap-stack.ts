@@ -39,7 +39,7 @@ export class BootstrapStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: BootstrapStackProps) {
     super(scope, id);
     const { config } = props;
-    addAzurermProvider(this);
+    addAzurermProvider(this, { storageDataPlane: false });
     useStateBackend(this, props.stateStorage, 'webhooks/bootstrap.tfstate');
 
     const region = resolveRegion(config.location, { field: 'bootstrap.location' });

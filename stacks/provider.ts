@@ -5,7 +5,17 @@ import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 /** The azurerm version @cdktf/provider-azurerm 14.23.1 was generated from (its schema). */
 export const AZURERM_VERSION = '4.55.0';
 
-export function addAzurermProvider(stack: TerraformStack): AzurermProvider {
+export interface ProviderOptions {
+  /**
+   * Whether the provider may use storage accounts' data planes (queue and static-website
+   * properties). The state storage has shared keys off and needs neither: with the data plane on,
+   * every read of it would need a data role on the account and fail the plan on a 403.
+   * @default true
+   */
+  readonly storageDataPlane?: boolean;
+}
+
+export function addAzurermProvider(stack: TerraformStack, options: ProviderOptions = {}): AzurermProvider {
   const provider = new AzurermProvider(stack, 'azurerm', {
     // An array: the bindings model the `features {}` block as a list.
     features: [
@@ -13,6 +23,7 @@ export function addAzurermProvider(stack: TerraformStack): AzurermProvider {
         // Purge protection forbids purging anyway; never try on destroy.
         keyVault: [{ purgeSoftDeleteOnDestroy: false, recoverSoftDeletedKeyVaults: true }],
         resourceGroup: [{ preventDeletionIfContainsResources: true }],
+        ...(options.storageDataPlane === false ? { storage: [{ dataPlaneAvailable: false }] } : {}),
       },
     ],
     // Storage data-plane calls with Entra ID: the state account has shared keys disabled, and a

@@ -195,6 +195,17 @@ describe('bootstrap: the state storage', () => {
     expect(String(account?.name)).toMatch(/^stwebhookstf[0-9a-f]{6}$/);
   });
 
+  it("keeps the provider off the keyless account's data plane (a read would need a data role)", () => {
+    const provider = (tf().provider as { azurerm: { features: Record<string, unknown>[] }[] }).azurerm[0];
+    expect(provider?.features[0]?.storage).toEqual([{ data_plane_available: false }]);
+    for (const env of ENVS) {
+      const other = (
+        stack(`${env}-foundation`).provider as { azurerm: { features: Record<string, unknown>[] }[] }
+      ).azurerm[0];
+      expect(other?.features[0]).not.toHaveProperty('storage');
+    }
+  });
+
   it('creates the container through Resource Manager (storage_account_id), locks the account', () => {
     const [container] = resources(tf(), 'azurerm_storage_container');
     expect(container).toMatchObject({ name: 'tfstate', container_access_type: 'private' });
