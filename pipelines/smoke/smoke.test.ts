@@ -224,8 +224,31 @@ describe('runSmokeTest over HTTPS with --ca-file and --resolve', () => {
     }
   });
 
-  it('still verifies TLS: fails, without sending the webhook, when the certificate is not the trusted one', async () => {
-    const r = await startReceiver([202], gateway);
+  // Each fails without sending the webhook: TLS is verified whatever the options.
+  it.each([
+    {
+      when: 'the certificate is not the trusted one',
+      serves: () => gateway,
+      ca: () => undefined,
+      port: (p: number) => p,
+      error: /SELF_SIGNED|self[- ]signed/i,
+    },
+    {
+      when: 'the trusted certificate is for another host name than the URL',
+      serves: () => other,
+      ca: () => other.cert,
+      port: (p: number) => p,
+      error: /ERR_TLS_CERT_ALTNAME_INVALID/,
+    },
+    {
+      when: '--resolve names another port (it applies only to its host and port: this one goes to DNS)',
+      serves: () => gateway,
+      ca: () => gateway.cert,
+      port: (p: number) => (p === 443 ? 444 : 443),
+      error: /ENOTFOUND|EAI_AGAIN/,
+    },
+  ])('fails when $when', async ({ serves, ca, port, error }) => {
+    const r = await startReceiver([202], serves());
     try {
       const result = await runSmokeTest({
         url: `https://${HOST}:${r.port}/webhook`,
@@ -233,50 +256,11 @@ describe('runSmokeTest over HTTPS with --ca-file and --resolve', () => {
         clientId: 'c',
         deadlineMs: 300,
         initialBackoffMs: 50,
-        resolve: { host: HOST, address: '127.0.0.1' },
+        ca: ca(),
+        resolve: { host: HOST, port: port(r.port), address: '127.0.0.1' },
       });
       expect(result.ok).toBe(false);
-      expect(result.detail).toMatch(/SELF_SIGNED|self[- ]signed/i);
-      expect(r.bodies).toEqual([]);
-    } finally {
-      await stop(r.server);
-    }
-  });
-
-  it('fails when the trusted certificate is for another host name than the URL', async () => {
-    const r = await startReceiver([202], other);
-    try {
-      const result = await runSmokeTest({
-        url: `https://${HOST}:${r.port}/webhook`,
-        secret: SECRET,
-        clientId: 'c',
-        deadlineMs: 300,
-        initialBackoffMs: 50,
-        ca: other.cert,
-        resolve: { host: HOST, address: '127.0.0.1' },
-      });
-      expect(result.ok).toBe(false);
-      expect(result.detail).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
-      expect(r.bodies).toEqual([]);
-    } finally {
-      await stop(r.server);
-    }
-  });
-
-  it('applies --resolve only to its host and port: another port goes to DNS', async () => {
-    const r = await startReceiver([202], gateway);
-    try {
-      const result = await runSmokeTest({
-        url: `https://${HOST}:${r.port}/webhook`,
-        secret: SECRET,
-        clientId: 'c',
-        deadlineMs: 300,
-        initialBackoffMs: 50,
-        ca: gateway.cert,
-        resolve: { host: HOST, port: r.port === 443 ? 444 : 443, address: '127.0.0.1' },
-      });
-      expect(result.ok).toBe(false);
-      expect(result.detail).toMatch(/ENOTFOUND|EAI_AGAIN/);
+      expect(result.detail).toMatch(error);
       expect(r.bodies).toEqual([]);
     } finally {
       await stop(r.server);
