@@ -7,6 +7,7 @@
  * `TFSTATE_*` environment variables (stacks/backend.ts).
  */
 import { App } from 'cdktf';
+import { DOCKER_TAG } from '../constructs/hosting/container-app-parts';
 import { bootstrap, environments, type BootstrapConfig, type EnvironmentConfig } from './config';
 import { stateStorageFrom } from './backend';
 import { BootstrapStack } from './bootstrap-stack';
@@ -15,9 +16,6 @@ import { PlatformStack } from './platform-stack';
 
 /** Context key read for the image tag of `webhook-runtime` and `webhook-nginx`. */
 export const IMAGE_TAG_CONTEXT_KEY = 'imageTag';
-
-/** Docker's rule for a tag: up to 128 characters of `[A-Za-z0-9_.-]`, not starting with `.` or `-`. */
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export interface CreateAppOptions {
   /** @default - `CDKTF_OUTDIR` (set by cdktf-cli) or `cdktf.out` */
@@ -38,7 +36,7 @@ export function imageTagFromContext(app: App): string | undefined {
   if (value === undefined) return undefined;
   // Build ids arrive as JSON numbers when the pipeline writes them unquoted.
   const tag = typeof value === 'number' && Number.isInteger(value) && value >= 0 ? String(value) : value;
-  if (typeof tag !== 'string' || !IMAGE_TAG.test(tag)) {
+  if (typeof tag !== 'string' || !DOCKER_TAG.test(tag)) {
     throw new Error(
       `context "${IMAGE_TAG_CONTEXT_KEY}" must be a Docker image tag (1-128 of [A-Za-z0-9_.-], not ` +
         `starting with "." or "-"); received ${JSON.stringify(value)}`,

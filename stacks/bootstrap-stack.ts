@@ -8,7 +8,7 @@
  * Contributor on the container for the operator and each pipeline identity given. Its outputs are
  * the `TFSTATE_*` settings every other stack's backend reads (stacks/backend.ts).
  */
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
@@ -20,6 +20,7 @@ import { resolveRegion } from '../constructs/core/regions';
 import { uniqueSuffix } from '../constructs/core/naming';
 import type { BootstrapConfig } from './config';
 import { useStateBackend, type StateStorage } from './backend';
+import { addOutputs } from './outputs';
 import { addAzurermProvider } from './provider';
 
 export const STATE_CONTAINER_NAME = 'tfstate';
@@ -100,17 +101,15 @@ export class BootstrapStack extends TerraformStack {
       });
     });
 
-    const out = (name: string, value: string, description: string): void => {
-      new TerraformOutput(this, name, { value, description });
-    };
-    out('tfstate_resource_group', group.name, 'TFSTATE_RESOURCE_GROUP for every other stack');
-    out('tfstate_storage_account', this.storageAccount.name, 'TFSTATE_STORAGE_ACCOUNT for every other stack');
-    out('tfstate_container', this.container.name, 'TFSTATE_CONTAINER for every other stack');
-    out(
-      'backend_env',
-      `TFSTATE_RESOURCE_GROUP=${group.name} TFSTATE_STORAGE_ACCOUNT=${this.storageAccount.name} TFSTATE_CONTAINER=${this.container.name}`,
-      'The three settings as shell assignments: export them before synthesizing the environment stacks',
-    );
+    addOutputs(this, {
+      tfstate_resource_group: [group.name, 'TFSTATE_RESOURCE_GROUP for every other stack'],
+      tfstate_storage_account: [this.storageAccount.name, 'TFSTATE_STORAGE_ACCOUNT for every other stack'],
+      tfstate_container: [this.container.name, 'TFSTATE_CONTAINER for every other stack'],
+      backend_env: [
+        `TFSTATE_RESOURCE_GROUP=${group.name} TFSTATE_STORAGE_ACCOUNT=${this.storageAccount.name} TFSTATE_CONTAINER=${this.container.name}`,
+        'The three settings as shell assignments: export them before synthesizing the environment stacks',
+      ],
+    });
   }
 }
 

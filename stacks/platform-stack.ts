@@ -4,11 +4,12 @@
  * foundation's state). Planned only after the foundation is applied and the secrets and images
  * exist: the gateway reads its certificate and the apps pull their images when they are created.
  */
-import { TerraformOutput, TerraformStack } from 'cdktf';
+import { TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { WebhookPlatform } from '../constructs/platform';
 import { useStateBackend, type StateStorage } from './backend';
 import type { FoundationStack } from './foundation-stack';
+import { addOutputs } from './outputs';
 import { addAzurermProvider } from './provider';
 import { platformProps } from './platform-props';
 
@@ -35,12 +36,11 @@ export class PlatformStack extends TerraformStack {
     );
 
     const p = this.platform;
-    const out = (name: string, value: string, description: string): void => {
-      new TerraformOutput(this, name, { value, description });
-    };
-    out('gateway_public_ip', p.ingress.publicIp.ipAddress, 'Public IP senders post webhooks to');
-    out('gateway_host_name', p.hostName, 'DNS name senders use (point your CNAME at the public IP name)');
-    out('webhook_url', p.webhookUrl, 'The webhook endpoint (the smoke stage posts here)');
-    out('runtime_fqdn', p.runtime.fqdn, 'Internal FQDN of the webhook runtime');
+    addOutputs(this, {
+      gateway_public_ip: [p.ingress.publicIp.ipAddress, 'Public IP senders post webhooks to'],
+      gateway_host_name: [p.hostName, 'DNS name senders use (point your CNAME at the public IP name)'],
+      webhook_url: [p.webhookUrl, 'The webhook endpoint (the smoke stage posts here)'],
+      runtime_fqdn: [p.runtime.fqdn, 'Internal FQDN of the webhook runtime'],
+    });
   }
 }

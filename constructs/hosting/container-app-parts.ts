@@ -51,7 +51,7 @@ export interface KeyVaultSecretRef {
 const DOCKER_REPOSITORY =
   /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 /** Docker's rule for a tag: up to 128 of `[A-Za-z0-9_.-]`, not starting with `.` or `-`. */
-const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const DOCKER_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 /** Tags that name whatever was pushed last: a redeploy or a scale-out may run another image. */
 const MUTABLE_TAGS = new Set(['latest', 'stable', 'main', 'master', 'dev']);
 

@@ -112,7 +112,7 @@ export interface WebhookFoundationProps {
   readonly deployer?: DeployerAccessOptions;
 }
 
-/** Foundations per stack, by workload/environment/resource group: a second one would collide. */
+/** Foundations per stack, by resource group name (workload, environment, region): a second one would collide. */
 const environmentsByStack = new WeakMap<TerraformStack, Set<string>>();
 
 /** The long-lived half of one environment: everything the workloads need before they start. */
@@ -178,12 +178,11 @@ export class WebhookFoundation extends Construct {
     const stack = TerraformStack.of(this);
     const taken = environmentsByStack.get(stack) ?? new Set<string>();
     environmentsByStack.set(stack, taken);
-    const key = `${this.workload}/${this.environment}/${this.names.resourceGroup}`;
     validate(`WebhookFoundation '${this.node.path}'`, [
       oneOf('deployer.network', this.deployerNetworkAccess, ['agentIpFirewall', 'privateNetwork']),
       check(
         'environment',
-        !taken.has(key),
+        !taken.has(this.names.resourceGroup),
         `unique among the foundations of stack '${stack.node.id}' (two would create the same resource group ${this.names.resourceGroup} and collide at apply)`,
         this.environment,
       ),
@@ -200,7 +199,7 @@ export class WebhookFoundation extends Construct {
         'set',
       ),
     ]);
-    taken.add(key);
+    taken.add(this.names.resourceGroup);
     const location = this.location;
     const nameParts = {
       workload: this.workload,
@@ -252,8 +251,7 @@ export class WebhookFoundation extends Construct {
     const logAnalyticsWorkspaceId = this.observability.workspaceId;
 
     this.messageBus =
-      props.messaging?.existing ??
-      this.createMessageBus(props.messaging ?? {}, base, privateEndpoint, logAnalyticsWorkspaceId);
+      messaging.existing ?? this.createMessageBus(messaging, base, privateEndpoint, logAnalyticsWorkspaceId);
 
     const firewalled = this.deployerNetworkAccess === 'agentIpFirewall';
     const shared = props.sharedServices ?? {};

@@ -74,7 +74,6 @@ export class WebhookPlatform extends Construct {
       (f.createdNetwork ? subnetFacts(f.createdNetwork.gatewaySubnet).addressPrefixes : undefined);
     const appsCidrs = f.createdNetwork ? subnetFacts(f.createdNetwork.appsSubnet).addressPrefixes : undefined;
     const proxyHosting = props.proxy.hosting ?? 'containerApps';
-    const maxBodyBytes = props.runtime.maxBodyBytes ?? 1_048_576;
     const positive = (field: keyof PlatformAlertOptions): Rule => {
       const value = alertOptions[field];
       return check(
@@ -89,13 +88,6 @@ export class WebhookPlatform extends Construct {
       positive('gateway5xx'),
       positive('backendResponseTimeMs'),
       positive('containerRestarts'),
-      // The gateway's WAF inspects at most 2000 KB; its limit follows the runtime's unless set.
-      check(
-        'runtime.maxBodyBytes',
-        props.ingress?.waf?.maxRequestBodySizeInKb !== undefined || Math.ceil(maxBodyBytes / 1024) <= 2000,
-        'at most 2048000 (2000 KB, the largest body the WAF inspects)',
-        maxBodyBytes,
-      ),
       check(
         'alerts.notifyNobody',
         !alertsOn || f.observability.actionGroupId !== undefined || notifyNobody,
@@ -203,6 +195,16 @@ export class WebhookPlatform extends Construct {
     });
 
     const ing = props.ingress ?? {};
+    // The gateway's WAF inspects at most 2000 KB and its limit follows the runtime's unless set:
+    // name the prop the user set, not the WAF field derived from it.
+    validate(`WebhookPlatform '${this.node.path}'`, [
+      check(
+        'runtime.maxBodyBytes',
+        ing.waf?.maxRequestBodySizeInKb !== undefined || Math.ceil(this.runtime.maxBodyBytes / 1024) <= 2000,
+        'at most 2048000 (2000 KB, the largest body the WAF inspects)',
+        this.runtime.maxBodyBytes,
+      ),
+    ]);
     const domainNameLabel = ing.domainNameLabel ?? f.gatewayDomainNameLabel;
     this.hostName =
       ing.hostName ??

@@ -70,38 +70,29 @@ abstract class SecretStoreBase extends Construct implements ISecretStore {
 
   public grantSecretRead(principal: IPrincipal, secretName?: string, owner?: Construct): RoleAssignment {
     if (secretName !== undefined) assertSecretName(secretName);
-    const key = `${principal.node.addr}/${secretName ?? '*'}`;
-    const existing = this.grants.get(key);
-    if (existing) return existing;
-    const scopeId = secretName === undefined ? this.vaultId : `${this.vaultId}/secrets/${secretName}`;
-    // One assignment per (principal, scope); the id is stable because a construct path is.
-    const id = `${roleAssignmentId('Key Vault Secrets User', principal)}${secretName === undefined ? '' : `-${secretName}`}`;
-    const grant = grantRole(this, id, {
-      scopeId,
-      roleDefinitionName: 'Key Vault Secrets User',
-      principal,
-      owner,
-    });
-    this.grants.set(key, grant);
-    return grant;
+    return this.grant('Key Vault Secrets User', principal, secretName, owner);
   }
 
   public grantSecretWrite(principal: IPrincipal): RoleAssignment {
-    return this.grantOnVault('Key Vault Secrets Officer', principal);
+    return this.grant('Key Vault Secrets Officer', principal);
   }
 
   public grantCertificateWrite(principal: IPrincipal): RoleAssignment {
-    return this.grantOnVault('Key Vault Certificates Officer', principal);
+    return this.grant('Key Vault Certificates Officer', principal);
   }
 
-  private grantOnVault(role: string, principal: IPrincipal): RoleAssignment {
-    const key = `${principal.node.addr}/${role}`;
+  /** One assignment per (principal, role, scope): on the secret when named, else the vault. */
+  private grant(role: string, principal: IPrincipal, secretName?: string, owner?: Construct): RoleAssignment {
+    const key = `${principal.node.addr}/${role}/${secretName ?? '*'}`;
     const existing = this.grants.get(key);
     if (existing) return existing;
-    const grant = grantRole(this, roleAssignmentId(role, principal), {
-      scopeId: this.vaultId,
+    // The id is stable because a construct path is.
+    const id = `${roleAssignmentId(role, principal)}${secretName === undefined ? '' : `-${secretName}`}`;
+    const grant = grantRole(this, id, {
+      scopeId: secretName === undefined ? this.vaultId : `${this.vaultId}/secrets/${secretName}`,
       roleDefinitionName: role,
       principal,
+      owner,
     });
     this.grants.set(key, grant);
     return grant;
