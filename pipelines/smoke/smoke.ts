@@ -18,6 +18,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { parseSecretList } from '../../runtime/src/verify/secrets';
 import { signStandardWebhook } from './sign';
 
 /** Connect to `address` for `host` (and `port`, when given), like curl's `--resolve`. */
@@ -180,12 +181,6 @@ export async function runSmokeTest(options: SmokeOptions): Promise<SmokeResult> 
  * one (README "Day 2"). Undefined when unset or not usable, so the caller says what is required.
  */
 export function signingSecret(value: string | undefined): string | undefined {
-  const whole = value?.trim();
-  if (!whole?.startsWith('[')) return whole === '' ? undefined : whole;
-  try {
-    const parsed: unknown = JSON.parse(whole);
-    return Array.isArray(parsed) && typeof parsed[0] === 'string' && parsed[0] !== '' ? parsed[0] : undefined;
-  } catch {
-    return undefined;
-  }
+  const first = value === undefined ? undefined : parseSecretList(value)?.[0];
+  return first === '' ? undefined : first;
 }

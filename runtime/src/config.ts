@@ -9,7 +9,7 @@
  */
 // zod/mini: the same validators as zod, ~18 KB instead of ~580 KB on the start path.
 import type { PublisherOptions } from './publish/batcher';
-import { secretProblem } from './verify/secrets';
+import { parseSecretList, secretProblem } from './verify/secrets';
 import * as z from 'zod/mini';
 
 export const VERIFY_SCHEMES = [
@@ -148,37 +148,24 @@ export const HTTP_DRAIN_IDLE_TIMEOUT_MS = 5000;
 type Ctx = z.core.ParsePayload;
 
 /**
- * WEBHOOK_SECRET: ONE secret, the whole value (spaces included; only the whitespace around it, such
- * as a trailing newline, is dropped), or — when the value starts with `[` — a JSON array of
- * non-empty strings, each one secret kept exactly (rotation: any may match). A secret that itself
- * starts with `[` is written as a one-element array. The problem never quotes the value: not even
- * JSON.parse's message, which does.
+ * WEBHOOK_SECRET: one secret or a JSON array of secrets (`parseSecretList`, ./verify/secrets.ts). A
+ * secret that itself starts with `[` is written as a one-element array. The problem never quotes
+ * the value: not even JSON.parse's message, which does.
  */
 function secretList() {
   return z.pipe(
     z.optional(z.string()),
     z.transform((value: string | undefined, ctx: Ctx): string[] | undefined => {
       if (value === undefined) return undefined;
-      const whole = value.trim();
-      if (!whole.startsWith('[')) return [whole];
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(whole);
-      } catch {
-        parsed = undefined;
-      }
-      if (
-        !Array.isArray(parsed) ||
-        parsed.length === 0 ||
-        !parsed.every((s): s is string => typeof s === 'string' && s.length > 0)
-      ) {
+      const secrets = parseSecretList(value);
+      if (secrets === undefined) {
         return fail(
           ctx,
           '[redacted]',
           'must be a JSON array of non-empty strings when it starts with "[" (several secrets), e.g. ["whsec_…","whsec_…"]',
         );
       }
-      return parsed;
+      return secrets;
     }),
   );
 }

@@ -177,8 +177,8 @@ export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
     }
     const started = performance.now();
     try {
-      if (tracePublish === undefined) await publisher.publish(message);
-      else await tracePublish(message, () => publisher.publish(message));
+      if (tracePublish === undefined) await publisher.publish(message, messageBytes);
+      else await tracePublish(message, () => publisher.publish(message, messageBytes));
       onPublished?.(performance.now() - started, true);
     } catch (err) {
       onPublished?.(performance.now() - started, false);

@@ -154,7 +154,7 @@ export function createPublisher(
     }
   };
 
-  const publish = (message: OutboundMessage): Promise<void> => {
+  const publish = (message: OutboundMessage, bytes?: number): Promise<void> => {
     if (draining) {
       return Promise.reject(new PublishError('draining', 'shutting down; not accepting new messages'));
     }
@@ -165,7 +165,7 @@ export function createPublisher(
       return Promise.reject(new PublishError('unavailable', `broker disconnected (${sender.name})`));
     }
     return new Promise<void>((resolve, reject) => {
-      const size = messageBytes(message);
+      const size = bytes ?? messageBytes(message);
       if (buffer.length > 0 && bufferBytes + size > maxBatchBytes) flush();
       buffer.push({ message, enqueuedAt: Date.now(), settled: false, resolve, reject });
       bufferBytes += size;

@@ -77,8 +77,10 @@ export interface Publisher {
   /**
    * Resolves when the broker acknowledged `message`. Rejects with a {@link PublishError} when it
    * was not (broker down, time-out, in-flight bound reached, draining, or too large for the broker).
+   * `bytes` is the message's `messageBytes` when the caller already counted it (it is not counted
+   * again on the hot path).
    */
-  publish(message: OutboundMessage): Promise<void>;
+  publish(message: OutboundMessage, bytes?: number): Promise<void>;
   /** The message's size as the broker counts it (the sender's count): compared to MAX_MESSAGE_BYTES. */
   messageBytes(message: OutboundMessage): number;
   /** True when connected and not draining. */

@@ -66,3 +66,26 @@ export function secretProblem(scheme: VerifyScheme, secret: string): string | un
       return undefined;
   }
 }
+
+/**
+ * The secrets in a WEBHOOK_SECRET value: ONE secret, the whole value (spaces included; only the
+ * whitespace around it, such as a trailing newline, is dropped), or — when the value starts with
+ * `[` — a JSON array of non-empty strings, each one secret kept exactly (rotation: any may match).
+ * `undefined` when a value starting with `[` is not such an array. The smoke client reads the same
+ * Key Vault value with it (pipelines/smoke).
+ */
+export function parseSecretList(value: string): string[] | undefined {
+  const whole = value.trim();
+  if (!whole.startsWith('[')) return [whole];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(whole);
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(parsed) &&
+    parsed.length > 0 &&
+    parsed.every((s): s is string => typeof s === 'string' && s.length > 0)
+    ? parsed
+    : undefined;
+}
