@@ -162,6 +162,8 @@ mkdir -p "$NGINX_RUN_DIR"
 export UPSTREAM_SERVER_LINES REAL_IP_FROM_LINES UPSTREAM_HOST_VALUE LISTEN_ADDRESS LISTEN_PORT MAX_BODY_BYTES \
   RATE_LIMIT_RPS RATE_LIMIT_BURST CLIENT_TIMEOUT PROXY_CONNECT_TIMEOUT PROXY_READ_TIMEOUT \
   UPSTREAM_KEEPALIVE WORKER_PROCESSES NGINX_RUN_DIR ACCESS_LOG ERROR_LOG
+# envsubst's SHELL-FORMAT: the literal names it may replace, never expanded here.
+# shellcheck disable=SC2016
 names='${UPSTREAM_SERVER_LINES} ${REAL_IP_FROM_LINES} ${UPSTREAM_HOST_VALUE} ${LISTEN_ADDRESS} ${LISTEN_PORT} ${MAX_BODY_BYTES}
 ${RATE_LIMIT_RPS} ${RATE_LIMIT_BURST} ${CLIENT_TIMEOUT} ${PROXY_CONNECT_TIMEOUT} ${PROXY_READ_TIMEOUT}
 ${UPSTREAM_KEEPALIVE} ${WORKER_PROCESSES} ${NGINX_RUN_DIR} ${ACCESS_LOG} ${ERROR_LOG}'
@@ -169,6 +171,7 @@ ${UPSTREAM_KEEPALIVE} ${WORKER_PROCESSES} ${NGINX_RUN_DIR} ${ACCESS_LOG} ${ERROR
 tmp="${output}.tmp.$$"
 envsubst "$names" <"$template" >"$tmp"
 # A placeholder left behind means the template names a variable this script does not provide.
+# shellcheck disable=SC2016 # a regex for a literal ${NAME}, not an expansion
 if grep -n '\${[A-Z_][A-Z0-9_]*}' "$tmp" >&2; then
   rm -f "$tmp"
   fail "the template uses placeholders this script does not render (lines above)"

@@ -14,13 +14,13 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { nginxBinary } from '../../nginx/test/support/nginx-process';
-import { startStack, type Stack } from '../lib/stack';
+import { nginxBinary } from '../../test/support/nginx';
+import { startPath, type RunningPath } from '../../test/support/path';
+import { median, packageVersion, ROOT, round as roundTo, toolVersion, writeResult } from '../lib/results';
 import { cpuMs, withChildren } from './cpu';
 import { OPEN_LOOP_MAX_IN_FLIGHT, openLoop, saturation, type LoadRun } from './load';
-import { ROOT, ensureSeedVenv, seedUpstream, seedVersions } from './seed';
-import { summarize, type TargetName } from './summary';
+import { ensureSeedVenv, seedUpstream, seedVersions } from './seed';
+import { summarize, type RoundRun, type TargetName } from './summary';
 import { verifyOnTopic, type Verification } from './verify';
 
 function intEnv(name: string, fallback: number, min: number, max: number): number {
@@ -49,21 +49,11 @@ const log = (line: string): void => {
   process.stdout.write(`[bench:e2e] ${line}\n`);
 };
 
-export interface RoundRun extends Omit<LoadRun, 'correlationIds'> {
-  readonly target: TargetName;
-  readonly round: number;
-  /** Open loop: the share of our median peak this rate is. */
-  readonly fraction?: number;
-  /** CPU ms the target's NGINX and upstream processes used per accepted webhook (./cpu.ts). */
-  readonly cpuMsPerAccepted: number;
-}
-
-function versions(seed: Record<string, string | null>, packageVersion: (name: string) => string | null) {
-  const nginx = spawnSync(nginxBinary(), ['-v'], { encoding: 'utf8' });
+function versions(seed: Record<string, string | null>): Record<string, unknown> {
   const pom = readFileSync(join(ROOT, 'test', 'kafka', 'pom.xml'), 'utf8');
   return {
     node: process.version,
-    nginx: `${nginx.stderr}${nginx.stdout}`.trim(),
+    nginx: toolVersion(nginxBinary(), ['-v']),
     kafka: /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom)?.[1] ?? null,
     kafkajs: packageVersion('kafkajs'),
     hono: packageVersion('hono'),
@@ -73,14 +63,13 @@ function versions(seed: Record<string, string | null>, packageVersion: (name: st
 }
 
 async function main(): Promise<number> {
-  const results = await import('../lib/results.mjs');
   const startedAt = new Date().toISOString();
   // Other load moves every absolute figure: the 1-min load average before our stacks start (others'
   // load) and at the end (this run's included) is recorded so a reader can judge them.
-  const loadAtStart = results.round(loadavg()[0] ?? Number.NaN);
+  const loadAtStart = roundTo(loadavg()[0] ?? Number.NaN);
   ensureSeedVenv(log);
   const seedPackages = seedVersions();
-  const stacks: Partial<Record<TargetName, Stack>> = {};
+  const stacks: Partial<Record<TargetName, RunningPath>> = {};
   const accepted: Record<TargetName, string[]> = { ours: [], seed: [] };
   const runs: RoundRun[] = [];
   const pids: Record<TargetName, number[]> = { ours: [], seed: [] };
@@ -96,16 +85,16 @@ async function main(): Promise<number> {
     const cpuUsed = cpuMs(pids[target]) - cpuBefore;
     accepted[target].push(...run.correlationIds);
     const { correlationIds: _ids, ...figures } = run;
-    const cpuMsPerAccepted = results.round(run.accepted === 0 ? Number.NaN : cpuUsed / run.accepted, 3);
+    const cpuMsPerAccepted = roundTo(run.accepted === 0 ? Number.NaN : cpuUsed / run.accepted, 3);
     return { target, round, ...(fraction === undefined ? {} : { fraction }), ...figures, cpuMsPerAccepted };
   };
   try {
     log('starting ours (NGINX → 2 runtimes → Kafka) and the seed (NGINX → 2 uvicorn → Kafka)');
-    stacks.ours = await startStack({ name: 'e2e-ours', upstreams: UPSTREAMS });
-    stacks.seed = await startStack({ name: 'e2e-seed', upstreams: UPSTREAMS, upstreamCommand: seedUpstream });
-    const port = (target: TargetName): number => (stacks[target] as Stack).nginxPort;
+    stacks.ours = await startPath({ name: 'e2e-ours', upstreams: UPSTREAMS });
+    stacks.seed = await startPath({ name: 'e2e-seed', upstreams: UPSTREAMS, upstreamCommand: seedUpstream });
+    const port = (target: TargetName): number => (stacks[target] as RunningPath).nginxPort;
     for (const target of TARGETS) {
-      const stack = stacks[target] as Stack;
+      const stack = stacks[target] as RunningPath;
       pids[target] = withChildren(
         [stack.nginx.process, ...stack.upstreams.map((u) => u.process)].flatMap((p) => p.pid ?? []),
       );
@@ -129,7 +118,7 @@ async function main(): Promise<number> {
         );
       }
     }
-    const ourPeak = results.median(
+    const ourPeak = median(
       runs.filter((r) => r.target === 'ours' && r.mode === 'saturation').map((r) => r.acceptedPerSecond),
     );
     const rates = FRACTIONS.map((fraction) => ({
@@ -153,19 +142,15 @@ async function main(): Promise<number> {
 
     const verification: Partial<Record<TargetName, Verification>> = {};
     for (const target of TARGETS) {
-      const stack = stacks[target] as Stack;
+      const stack = stacks[target] as RunningPath;
       verification[target] = await verifyOnTopic(stack.brokers, stack.topic, accepted[target]);
       log(`${target}: ${JSON.stringify(verification[target])}`);
     }
-    const { summary, targets, lines } = summarize(
-      runs,
-      verification as Record<TargetName, Verification>,
-      results,
-    );
-    const file = results.writeResult('e2e', {
+    const { summary, targets, lines } = summarize(runs, verification as Record<TargetName, Verification>);
+    const file = writeResult('e2e', {
       command: `BENCH_ROUNDS=${ROUNDS} BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS} npm run bench:e2e`,
       startedAt,
-      versions: versions(seedPackages, results.packageVersion),
+      versions: versions(seedPackages),
       parameters: {
         rounds: ROUNDS,
         secondsPerMeasure: SECONDS,
@@ -178,7 +163,7 @@ async function main(): Promise<number> {
         requestTimeoutMs: 10_000,
         kafkaAcks: 'all',
         topicPartitions: 3,
-        loadAverage1m: { atStart: loadAtStart, atEnd: results.round(loadavg()[0] ?? Number.NaN) },
+        loadAverage1m: { atStart: loadAtStart, atEnd: roundTo(loadavg()[0] ?? Number.NaN) },
         nginx: 'nginx/nginx.conf.template, 1 worker, per-client rate limit lifted (one load client)',
         notes: [
           'saturation = closed loop (autocannon); open loop latency is measured from each request’s scheduled send time',

@@ -5,10 +5,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { UpstreamCommand } from '../lib/stack';
+import { join } from 'node:path';
+import type { UpstreamCommand } from '../../test/support/path';
+import { ROOT } from '../lib/results';
 
-export const ROOT = resolve(__dirname, '..', '..');
 export const SEED_DIR = join(ROOT, 'bench', 'seed');
 export const SEED_VENV = join(ROOT, '.tmp', 'seed-venv');
 const PYTHON = join(SEED_VENV, 'bin', 'python');

@@ -3,12 +3,21 @@
  * ours ÷ seed throughput ratio (median of the per-round ratios), answers by status summed over
  * rounds, the targets of issue 6 and a few printable lines.
  */
+import { median, round } from '../lib/results';
 import type { LoadRun } from './load';
-import type { RoundRun } from './run';
 import type { Verification } from './verify';
 
 export type TargetName = 'ours' | 'seed';
-type Stats = typeof import('../lib/results.mjs', { with: { 'resolution-mode': 'import' } });
+
+/** One measure of one target in one round, as bench/results/e2e.json keeps it. */
+export interface RoundRun extends Omit<LoadRun, 'correlationIds'> {
+  readonly target: TargetName;
+  readonly round: number;
+  /** Open loop: the share of our median peak this rate is. */
+  readonly fraction?: number;
+  /** CPU ms the target's NGINX and upstream processes used per accepted webhook (./cpu.ts). */
+  readonly cpuMsPerAccepted: number;
+}
 
 export interface MeasureSummary {
   readonly rounds: number;
@@ -20,7 +29,7 @@ export interface MeasureSummary {
   readonly cpuMsPerAccepted: number;
 }
 
-function measure(runs: readonly RoundRun[], { median, round }: Stats): MeasureSummary {
+function measure(runs: readonly RoundRun[]): MeasureSummary {
   const byStatus: Record<string, number> = {};
   for (const run of runs) {
     for (const [status, count] of Object.entries(run.byStatus))
@@ -45,18 +54,16 @@ function measure(runs: readonly RoundRun[], { median, round }: Stats): MeasureSu
 export function summarize(
   runs: readonly RoundRun[],
   verification: Record<TargetName, Verification>,
-  stats: Stats,
 ): {
   summary: Record<string, unknown>;
   targets: Array<{ label: string; value: number; limit: number; met: boolean }>;
   lines: string[];
 } {
-  const { median, round } = stats;
   const pick = (target: TargetName, mode: LoadRun['mode'], fraction?: number) =>
     runs.filter((r) => r.target === target && r.mode === mode && r.fraction === fraction);
   const saturation = {
-    ours: measure(pick('ours', 'saturation'), stats),
-    seed: measure(pick('seed', 'saturation'), stats),
+    ours: measure(pick('ours', 'saturation')),
+    seed: measure(pick('seed', 'saturation')),
   };
   const perRoundRatios = pick('ours', 'saturation').flatMap((ours) => {
     const seed = pick('seed', 'saturation').find((s) => s.round === ours.round);
@@ -71,8 +78,8 @@ export function summarize(
   );
   const openLoop = fractions.map((fraction) => ({
     fractionOfOurPeak: fraction,
-    ours: measure(pick('ours', 'open', fraction), stats),
-    seed: measure(pick('seed', 'open', fraction), stats),
+    ours: measure(pick('ours', 'open', fraction)),
+    seed: measure(pick('seed', 'open', fraction)),
   }));
   const half = openLoop.find((o) => o.fractionOfOurPeak === 0.5);
   const ourP99AtHalf = half?.ours.latencyMs.p99 ?? Number.NaN;

@@ -3,8 +3,7 @@
  * on that target's topic, read back with a real consumer. An accepted webhook the broker does not
  * hold is a lost webhook; the run reports it (and exits non-zero), it never averages it away.
  */
-import { Kafka, logLevel } from 'kafkajs';
-import { readTopic } from '../../test/kafka/topic';
+import { readTopic, topicRecordCount } from '../../test/support/kafka';
 
 export interface Verification {
   readonly accepted: number;
@@ -16,24 +15,12 @@ export interface Verification {
   readonly duplicates: number;
 }
 
-/** Records on the topic now (sum over partitions of high − low watermark). */
-async function recordCount(brokers: string[], topic: string): Promise<number> {
-  const admin = new Kafka({ clientId: 'bench-e2e-count', brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 export async function verifyOnTopic(
   brokers: string[],
   topic: string,
   accepted: readonly string[],
 ): Promise<Verification> {
-  const topicRecords = await recordCount(brokers, topic);
+  const topicRecords = await topicRecordCount(brokers, topic);
   const records = await readTopic(brokers, topic, topicRecords, 180_000);
   const seen = new Map<string, number>();
   for (const record of records) {

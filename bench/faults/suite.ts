@@ -2,9 +2,9 @@
  * The fault-injection suite behind `npm run faults`: scenarios a–c in alternating rounds, then d
  * once, each bounded in time and traffic and on loopback only. Returns every raw report, the totals
  * and medians the docs quote, and the targets (MISSING must be 0; hostile input: exact statuses,
- * no 5xx, nothing published). bench/faults/run.mjs writes it with bench/lib/results.mjs.
+ * no 5xx, nothing published). bench/faults/run.ts writes it with bench/lib/results.ts.
  */
-import { ensureKafka } from '../../test/kafka/ensure-kafka';
+import { ensureKafka } from '../../test/support/kafka';
 import { runHostileScenario, type HostileReport } from './hostile/scenario';
 import { brokerOutageScenario } from './scenarios/broker-outage';
 import type { ScenarioReport } from './scenarios/harness';
@@ -157,7 +157,7 @@ export function targetsFor(load: readonly LoadScenarioSummary[], hostile?: Hosti
 
 export async function runFaultSuite(options: SuiteOptions): Promise<SuiteResult> {
   const wanted = new Set(options.scenarios);
-  // d starts its own runtime on the shared broker; a–c get theirs from bench/lib/stack.ts.
+  // d starts its own runtime on the shared broker; a–c get theirs from test/support/path.ts.
   const brokers = wanted.has('d') ? (await ensureKafka()).brokers : [];
   const load = { ratePerSecond: options.ratePerSecond, durationMs: options.durationMs };
   const runs: ScenarioReport[] = [];

@@ -2,7 +2,7 @@
  * Benchmark target: the real runtime (createRuntime's listener — the webhook core on node:http, the
  * Hono app for the rest — + createPublisher + GitHub signature verification + pino access logs at
  * info), exactly as runtime/src/server.ts serves it, with a BrokerSender that acknowledges at once —
- * so the figure is the HTTP layer's cost, not a broker's. Bundled by ./run.mjs; never shipped.
+ * so the figure is the HTTP layer's cost, not a broker's. Bundled by ./run.ts; never shipped.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

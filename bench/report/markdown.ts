@@ -58,16 +58,6 @@ export function targetsTable(doc: ResultDoc): string[] {
   );
 }
 
-/** Every number in `value`, with its dotted path: the fallback view of a summary of unknown shape. */
-export function flattenNumbers(value: unknown, path = ''): Array<[string, number]> {
-  if (typeof value === 'number') return [[path, value]];
-  if (Array.isArray(value)) return value.flatMap((v, i) => flattenNumbers(v, `${path}[${i}]`));
-  if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => flattenNumbers(v, path === '' ? k : `${path}.${k}`));
-  }
-  return [];
-}
-
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

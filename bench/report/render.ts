@@ -1,11 +1,10 @@
 /**
  * Turns the bench/results/*.json documents into docs/benchmarks.md and its SVG charts. Pure: the
  * caller (./cli.ts) reads and writes files. A measure whose document is missing is reported as
- * "not run", never filled in; a document of a measure this report does not know is still shown
- * (its targets and its summary's numbers).
+ * "not run", never filled in; documents of measures this report does not know are not shown.
  */
 import { headline } from './headline';
-import { flattenNumbers, metLabel, provenance, table, targetsTable } from './markdown';
+import { metLabel, provenance, table, targetsTable } from './markdown';
 import { e2eSection } from './sections/e2e';
 import { faultsSection } from './sections/faults';
 import { httpSection } from './sections/http';
@@ -29,24 +28,8 @@ export interface Report {
 /** Where the markdown links the charts from (docs/benchmarks.md → docs/benchmarks/<file>). */
 export const CHART_DIR = 'benchmarks';
 
-function genericSection(doc: ResultDoc): Section {
-  return { lines: table(['Figure', 'Value'], flattenNumbers(doc.summary ?? {}).slice(0, 80)), charts: [] };
-}
-
 export function renderReport(docs: Readonly<Record<string, ResultDoc | undefined>>): Report {
-  const known = MEASURES.map((m) => ({ ...m, render: SECTIONS[m.name] as (doc: ResultDoc) => Section }));
-  const knownNames = new Set<string>(MEASURES.map((m) => m.name));
-  const extra = Object.keys(docs)
-    .filter((name) => !knownNames.has(name) && docs[name] !== undefined)
-    .sort()
-    .map((name) => ({
-      name,
-      title: name,
-      command: docs[name]?.command ?? '?',
-      about: '',
-      render: genericSection,
-    }));
-  const all = [...known, ...extra];
+  const all = MEASURES.map((m) => ({ ...m, render: SECTIONS[m.name] }));
 
   const out: string[] = [
     '# Benchmarks',

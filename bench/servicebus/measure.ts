@@ -1,7 +1,7 @@
 /**
  * One measured run of the runtime's real Service Bus publish path: createPublisher (the batcher)
  * over the Service Bus adapter (real @azure/service-bus SDK), over a real loopback socket, against
- * the AMQP TEST PEER in another process (./peer-process.ts). Closed loop: `concurrency` workers each
+ * the AMQP TEST PEER in another process (test/support/servicebus.ts). Closed loop: `concurrency` workers each
  * publish, await the acknowledgement, publish again, until `messages` were published.
  *
  * Batching efficiency = messages the peer accepted / AMQP transfers it received (one transfer is
@@ -19,15 +19,9 @@ import {
 import { createPublisher, type PublisherOptions } from '../../runtime/src/publish/batcher';
 import { createServiceBusSender } from '../../runtime/src/publish/servicebus';
 import type { OutboundMessage } from '../../runtime/src/publish/types';
+import type { PeerStats } from '../../test/support/servicebus';
 
 export type Variant = 'batched' | 'unbatched';
-
-export interface PeerStats {
-  readonly transfers: number;
-  readonly acceptedTransfers: number;
-  readonly messages: number;
-  readonly bytes: number;
-}
 
 export interface RunSpec {
   readonly variant: Variant;

@@ -5,11 +5,12 @@
  * message per send), alternating, >= 3 rounds, medians. Loopback only; bounded in count.
  *   BENCH_ROUNDS (default 3), BENCH_SB_MESSAGES per run (default 2000),
  *   BENCH_SB_CONCURRENCY (default 1,10,50,200).
- * Writes bench/results/servicebus.json (bench/lib/results.mjs) and prints a table.
+ * The peer runs in a process of its own (test/support/servicebus.ts). Writes
+ * bench/results/servicebus.json (bench/lib/results.ts) and prints a table.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
-import { benchMessage, measureRun, type PeerStats, type RunResult, type Variant } from './measure';
+import { startServiceBusPeerProcess } from '../../test/support/servicebus';
+import { median, packageVersion, round, writeResult } from '../lib/results';
+import { benchMessage, measureRun, type RunResult, type Variant } from './measure';
 
 const ENTITY = 'webhooks';
 const VARIANTS: readonly Variant[] = ['batched', 'unbatched'];
@@ -32,47 +33,15 @@ function intEnv(name: string, fallback: number, min: number, max: number): numbe
   return value;
 }
 
-interface PeerHandle {
-  readonly connectionString: string;
-  stats(): Promise<PeerStats>;
-  close(): Promise<void>;
-}
-
-/** Forks the test peer (bundled next to this file as peer-process.cjs). */
-function startPeer(): Promise<PeerHandle> {
-  const child: ChildProcess = fork(join(__dirname, 'peer-process.cjs'), [], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the test peer exited with ${code}`)));
-    child.once('message', (ready: { type: string; connectionString: string }) => {
-      const stats = (): Promise<PeerStats> =>
-        new Promise((res) => {
-          child.once('message', (m: { stats: PeerStats }) => res(m.stats));
-          child.send({ type: 'stats' });
-        });
-      const close = (): Promise<void> =>
-        new Promise((res) => {
-          if (child.exitCode !== null) return res();
-          child.once('exit', () => res());
-          child.send({ type: 'close' });
-          setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-        });
-      child.removeAllListeners('exit');
-      resolve({ connectionString: ready.connectionString, stats, close });
-    });
-  });
-}
-
 async function main(): Promise<void> {
-  const results = await import('../lib/results.mjs');
   const rounds = intEnv('BENCH_ROUNDS', 3, 1, 50);
   const messages = intEnv('BENCH_SB_MESSAGES', 2000, 50, 100_000);
   const concurrencies = intList(process.env.BENCH_SB_CONCURRENCY, [1, 10, 50, 200]);
   const startedAt = new Date().toISOString();
   const runs: Array<RunResult & { round: number }> = [];
   for (let round = 1; round <= rounds; round += 1) {
-    const peer = await startPeer(); // a fresh peer per round: its records stay bounded
+    // A fresh peer per round: its records stay bounded.
+    const peer = await startServiceBusPeerProcess([ENTITY]);
     try {
       for (const concurrency of concurrencies) {
         const order = (round + concurrency) % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
@@ -98,7 +67,6 @@ async function main(): Promise<void> {
     }
   }
 
-  const { median, round } = results;
   const pick = (variant: Variant, concurrency: number) =>
     runs.filter((r) => r.variant === variant && r.concurrency === concurrency);
   const byConcurrency = concurrencies.map((concurrency) => {
@@ -133,13 +101,13 @@ async function main(): Promise<void> {
       met: (top?.batched.messagesPerRoundTrip ?? 0) >= 20,
     },
   ];
-  const file = results.writeResult('servicebus', {
+  const file = writeResult('servicebus', {
     command: 'npm run bench:servicebus',
     startedAt,
     versions: {
       node: process.version,
-      '@azure/service-bus': results.packageVersion('@azure/service-bus'),
-      rhea: results.packageVersion('rhea'),
+      '@azure/service-bus': packageVersion('@azure/service-bus'),
+      rhea: packageVersion('rhea'),
       peer: 'test/servicebus-peer (AMQP 1.0 test peer on loopback, not Azure Service Bus)',
     },
     parameters: {

@@ -1,17 +1,14 @@
 /**
  * docker-compose.yml cannot run here (no Docker daemon), so it is checked statically: valid against
  * the Compose Specification JSON schema (compose-spec/compose-spec `schema/compose-spec.json`, the
- * copy shipped in the npm package `dclint`), clean under dclint's own rules, and wired as the same
+ * copy shipped in the npm package `dclint`) and wired as the same
  * topology as `npm run local`.
  */
 import Ajv from 'ajv';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
-const execFileAsync = promisify(execFile);
 const ROOT = resolve(__dirname, '..', '..');
 const COMPOSE_FILE = join(ROOT, 'docker-compose.yml');
 const SCHEMA_FILE = join(dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
@@ -56,12 +53,6 @@ describe('docker-compose.yml', () => {
     (broken.services.nginx as Record<string, unknown>).ports = 8080;
     expect(validate(broken)).toBe(false);
     expect(JSON.stringify(validate.errors)).toContain('listen_port');
-  });
-
-  it('passes dclint (the Compose linter) without errors or warnings', async () => {
-    const bin = join(dirname(require.resolve('dclint/package.json')), 'bin', 'dclint.cjs');
-    const { stdout, stderr } = await execFileAsync(process.execPath, [bin, COMPOSE_FILE]);
-    expect(`${stdout}${stderr}`.trim()).toBe('');
   });
 
   it('has the local topology: kafka (apache/kafka, pinned), two runtimes on Kafka, nginx in front on loopback 8080', () => {

@@ -123,7 +123,7 @@ export async function startServer({ config, sender, logger, observe }: StartOpti
       // refused connection carried no request (NGINX passes it to the next runtime; any client may
       // retry it). Closing the listener later, once every drain response has made its client
       // reconnect, would reset the connections the kernel had accepted but Node had not yet
-      // (14 resets in 16 clients' drain, server.test.ts). net.Server#close, not http.Server#close:
+      // (14 resets in 16 clients' drain, server.int.test.ts). net.Server#close, not http.Server#close:
       // the latter also closes every connection idle at this instant, including ones whose next
       // request is already on the wire. Resolves once every connection has closed.
       const closed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));

@@ -1,8 +1,11 @@
 /**
- * Real Apache Kafka for jest: `ensureKafka()` in `beforeAll` starts the shared KRaft broker on
- * 127.0.0.1:9092 through kafka.sh (idempotent and locked, so several test files may call it at
- * once) and leaves it running for the next file. `startPrivateKafka()` gives a test its own broker
- * on free ports, to stop and restart without disturbing anyone else's tests.
+ * Real Apache Kafka for jest: `ensureKafka()` in `beforeAll` starts this run's KRaft broker through
+ * kafka.sh (idempotent and locked, so several test files may call it at once) and leaves it running
+ * for the next file. The instance is named by KAFKA_TEST_INSTANCE, which the integration suite's
+ * globalSetup (test/prerequisites.ts) sets once per run; kafka.sh gives it ports the OS assigns, and
+ * the globalTeardown (./teardown.ts) stops it, so two runs on one machine never share or collide.
+ * `startPrivateKafka()` gives a test its own broker on free ports, to stop and restart without
+ * disturbing anyone else's tests.
  */
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -14,22 +17,45 @@ const KAFKA_SH = path.join(__dirname, 'kafka.sh');
 
 /** Enough for a cold start (jar fetch + format + JVM start) on a busy 2-core machine. */
 export const KAFKA_START_TIMEOUT_MS = 240_000;
-export const SHARED_BROKER = '127.0.0.1:9092';
+/** The environment variable naming the run's shared broker instance (see the header). */
+export const KAFKA_TEST_INSTANCE = 'KAFKA_TEST_INSTANCE';
 
-async function kafkaSh(args: string[]): Promise<string> {
+/** Runs kafka.sh; resolves with its stdout (start prints the broker's address there). */
+export async function kafkaSh(args: string[]): Promise<string> {
   try {
-    const { stderr } = await run(KAFKA_SH, args, { timeout: KAFKA_START_TIMEOUT_MS });
-    return stderr;
+    const { stdout } = await run(KAFKA_SH, args, { timeout: KAFKA_START_TIMEOUT_MS });
+    return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`kafka.sh ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
   }
 }
 
-/** Starts the shared broker if it is not running; resolves when it answers a metadata request. */
+/** The instance name KAFKA_TEST_INSTANCE holds; throws when it is unset or not a kafka.sh name. */
+export function testInstance(env: NodeJS.ProcessEnv = process.env): string {
+  const instance = env[KAFKA_TEST_INSTANCE];
+  if (instance === undefined || instance === '') {
+    throw new Error(
+      `${KAFKA_TEST_INSTANCE} is not set: run Kafka tests through the integration suite ` +
+        "(npm run test:integration, or npx jest --selectProjects integration <files>), whose globalSetup names the run's broker",
+    );
+  }
+  if (!/^[A-Za-z0-9._-]+$/.test(instance)) {
+    throw new Error(`${KAFKA_TEST_INSTANCE} must match [A-Za-z0-9._-]+, got "${instance}"`);
+  }
+  return instance;
+}
+
+/**
+ * Starts this run's broker if it is not running (kafka.sh picks its ports from the OS at its first
+ * start); resolves with its address once it answers a metadata request.
+ */
 export async function ensureKafka(): Promise<{ brokers: string[] }> {
-  await kafkaSh(['start']);
-  return { brokers: [SHARED_BROKER] };
+  const address = (await kafkaSh(['start', '--instance', testInstance()])).trim().split('\n').pop() ?? '';
+  if (!/^127\.0\.0\.1:\d+$/.test(address)) {
+    throw new Error(`kafka.sh start printed no broker address (got "${address}")`);
+  }
+  return { brokers: [address] };
 }
 
 /** A topic name no other test (or earlier run) uses. */

@@ -3,16 +3,20 @@
 # Central jars fetched with mvn (test/kafka/pom.xml), cached across runs. Test-only, never shipped.
 #
 #   kafka.sh fetch                      download the jars into the cache (nothing else)
-#   kafka.sh start  [instance options]  start (idempotent: already running -> says so, exit 0)
+#   kafka.sh fetched                    exit 0 when the jars are in the cache, 1 otherwise
+#   kafka.sh start  [instance options]  start (idempotent: already running -> says so, exit 0);
+#                                       prints the client address (127.0.0.1:PORT) on stdout when ready
 #   kafka.sh stop   [instance options]  [--kill] [--purge]
 #   kafka.sh status [instance options]  exit 0 running, 3 stopped
 #   kafka.sh pause|resume [instance options]  SIGSTOP / SIGCONT: a broker that accepts but never answers
 #   kafka.sh stop-all                   stop every instance kafka.sh started (CI teardown)
 #
 # Instance options (the default instance is the shared one on 127.0.0.1:9092, controller 9093):
-#   --instance NAME   its own data dir, log and pid (tests that stop a broker use their own instance)
-#   --port N          client listener port   (default 9092 for "default"; remembered per instance)
-#   --controller-port N                      (default 9093 for "default"; remembered per instance)
+#   --instance NAME   its own data dir, log and pid (each jest run and each test that stops a broker
+#                     uses its own instance)
+#   --port N          client listener port   (default 9092 for "default"; for another instance, a
+#                     free port the OS assigns at its first start; remembered per instance)
+#   --controller-port N                      (likewise: 9093 for "default", else OS-assigned)
 #   --sasl-port N     also a SASL_PLAINTEXT listener, PLAIN with Event Hubs-shaped test credentials
 #                     (see server.properties.template; remembered per instance)
 #   --kill            stop with SIGKILL (an abrupt broker loss) instead of a controlled shutdown
@@ -86,17 +90,21 @@ parse_instance_args() {
   PROPS="$DIR/server.properties"
   DATA="$DIR/data"
   mkdir -p "$DIR"
-  # Ports: explicit flags win, then what this instance used last time, then the defaults.
-  if [ -f "$DIR/ports" ]; then
-    # shellcheck disable=SC1091
-    . "$DIR/ports"
-    PORT="${PORT:-$SAVED_PORT}" CONTROLLER_PORT="${CONTROLLER_PORT:-$SAVED_CONTROLLER_PORT}"
-    SASL_PORT="${SASL_PORT:-${SAVED_SASL_PORT:-}}"
-  fi
+  # Ports: explicit flags win, then what this instance used last time, then the defaults (9092 and
+  # 9093 for "default"; free ports from the OS for any other instance, picked by start()).
+  load_saved_ports
   if [ "$INSTANCE" = default ]; then PORT="${PORT:-9092}" CONTROLLER_PORT="${CONTROLLER_PORT:-9093}"; fi
   for p in "$PORT" "$CONTROLLER_PORT" "$SASL_PORT"; do
     [[ -z "$p" || "$p" =~ ^[0-9]+$ && "$p" -ge 1 && "$p" -le 65535 ]] || die "ports must be 1-65535, got '$p'"
   done
+}
+
+load_saved_ports() {
+  [ -f "$DIR/ports" ] || return 0
+  # shellcheck disable=SC1091
+  . "$DIR/ports"
+  PORT="${PORT:-$SAVED_PORT}" CONTROLLER_PORT="${CONTROLLER_PORT:-$SAVED_CONTROLLER_PORT}"
+  SASL_PORT="${SASL_PORT:-${SAVED_SASL_PORT:-}}"
 }
 
 lock_instance() {
@@ -118,18 +126,24 @@ probe() { timeout 10 node "$HERE/probe.cjs" "127.0.0.1:$PORT" >/dev/null 2>&1; }
 # --- start ------------------------------------------------------------------------------------
 start() {
   lock_instance
+  # A concurrent start may have chosen this instance's ports while we waited for the lock.
+  load_saved_ports
   if pid="$(running_pid)"; then
     if probe; then
       log "already running: instance $INSTANCE (pid $pid) on 127.0.0.1:$PORT; log: $LOG_FILE"
+      echo "127.0.0.1:$PORT"
       return 0
     fi
     log "instance $INSTANCE (pid $pid) is up but not answering yet; waiting"
   else
     if [ -z "$PORT" ] || [ -z "$CONTROLLER_PORT" ]; then
-      die "instance $INSTANCE needs --port and --controller-port"
-    fi
-    if probe; then
+      local free ports
+      free="$(node "$HERE/free-ports.cjs" 2)" || die "no free ports from the OS"
+      read -r -a ports <<<"$free"
+      PORT="${PORT:-${ports[0]}}" CONTROLLER_PORT="${CONTROLLER_PORT:-${ports[1]}}"
+    elif probe; then
       log "a Kafka not started by kafka.sh already answers on 127.0.0.1:$PORT; using it"
+      echo "127.0.0.1:$PORT"
       return 0
     fi
     [ -f "$LIBS/.complete" ] || fetch
@@ -172,6 +186,7 @@ start() {
     sleep 0.5
   done
   log "ready: instance $INSTANCE on 127.0.0.1:$PORT after $((SECONDS - ${started:-$SECONDS})) s; log: $LOG_FILE"
+  echo "127.0.0.1:$PORT"
 }
 
 # --- stop / status ----------------------------------------------------------------------------
@@ -236,11 +251,12 @@ cmd="${1:-}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
   fetch) fetch ;;
+  fetched) [ -f "$LIBS/.complete" ] && [ "$(cat "$LIBS/.complete")" = "$(pom_hash)" ] ;;
   start) parse_instance_args "$@" && start ;;
   stop) parse_instance_args "$@" && stop ;;
   status) parse_instance_args "$@" && status ;;
   pause) parse_instance_args "$@" && signal_instance STOP ;;
   resume) parse_instance_args "$@" && signal_instance CONT ;;
   stop-all) stop_all ;;
-  *) die "usage: kafka.sh fetch | start | stop | status | pause | resume | stop-all [--instance NAME --port N --controller-port N] [--kill] [--purge]" ;;
+  *) die "usage: kafka.sh fetch | fetched | start | stop | status | pause | resume | stop-all [--instance NAME --port N --controller-port N] [--kill] [--purge]" ;;
 esac

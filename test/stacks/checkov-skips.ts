@@ -64,14 +64,14 @@ export const skips: readonly Skip[] = [
     resource: BUS,
     stacks: FOUNDATIONS,
     reason:
-      'Double (infrastructure) encryption comes with serviceBus.customerManagedKey (see CKV_AZURE_201; checkov.test.ts proves the option passes); data is already encrypted at rest with Microsoft-managed keys.',
+      'Double (infrastructure) encryption comes with serviceBus.customerManagedKey (see CKV_AZURE_201; checkov.int.test.ts proves the option passes); data is already encrypted at rest with Microsoft-managed keys.',
   },
   {
     id: 'CKV_AZURE_201',
     resource: BUS,
     stacks: FOUNDATIONS,
     reason:
-      'Customer-managed keys are a compliance choice, not a default: they need a Key Vault key lifecycle owned by the platform team, and a lost or disabled key makes the namespace (and every queued webhook) unavailable. Available as serviceBus.customerManagedKey (Premium; checkov.test.ts proves it passes). Service Bus encrypts at rest with Microsoft-managed keys.',
+      'Customer-managed keys are a compliance choice, not a default: they need a Key Vault key lifecycle owned by the platform team, and a lost or disabled key makes the namespace (and every queued webhook) unavailable. Available as serviceBus.customerManagedKey (Premium; checkov.int.test.ts proves it passes). Service Bus encrypts at rest with Microsoft-managed keys.',
   },
   {
     id: 'CKV_AZURE_202',

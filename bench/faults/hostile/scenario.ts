@@ -5,11 +5,9 @@
  * request's bytes exactly (a case whose record differs gets a mismatch); then schemathesis fuzzes the runtime
  * directly from runtime/openapi.json. Every process is stopped, also on failure.
  */
-import { startNginx, type RunningNginx } from '../../../nginx/test/support/nginx-process';
-import { startRuntime, type RunningRuntime } from '../../../nginx/test/support/runtime-process';
-import { uniqueTopic } from '../../../test/kafka/ensure-kafka';
-import { createTopic, readTopic } from '../../../test/kafka/topic';
-import { topicRecordCount } from '../topic-count';
+import { createTopic, readTopic, topicRecordCount, uniqueTopic } from '../../../test/support/kafka';
+import { startNginx, type RunningNginx } from '../../../test/support/nginx';
+import { startRuntime, type RunningRuntime } from '../../../test/support/runtime';
 import { hostileCorpus, type CorpusOptions, type HostileCase } from './corpus';
 import { runCorpus, type CaseResult } from './run-corpus';
 import { runSchemathesis, type SchemathesisResult } from './schemathesis';
@@ -71,8 +69,7 @@ export async function runHostileScenario(options: HostileOptions): Promise<Hosti
   try {
     runtime = await startRuntime({
       name: 'faults-hostile',
-      brokers: options.brokers,
-      topic,
+      kafka: { brokers: options.brokers, topic },
       env: { LOG_LEVEL: 'info' },
     });
     nginx = await startNginx({ upstreams: [runtime.address] });

@@ -1,10 +1,10 @@
 /**
  * Scenario a: the broker dies in the middle of a steady load. A private Kafka (own ports and data,
- * bench/lib/stack.ts `kafka: 'private'`) behind two runtimes behind NGINX; a third of the way in it
+ * test/support/path.ts `kafka: 'private'`) behind two runtimes behind NGINX; a third of the way in it
  * is SIGKILLed, left dead for `outageMs`, then started again on the same ports and data. While it is
  * gone the runtimes must answer 503 (never 202); every 202 must be on the topic afterwards.
  */
-import { startStack } from '../../lib/stack';
+import { startPath } from '../../../test/support/path';
 import {
   loadDuringFault,
   Timeline,
@@ -22,10 +22,10 @@ export async function brokerOutageScenario(options: BrokerOutageOptions = {}): P
   const ratePerSecond = options.ratePerSecond ?? 200;
   const durationMs = options.durationMs ?? 30_000;
   const outageMs = options.outageMs ?? 10_000;
-  const stack = await startStack({ name: 'faults-a', upstreams: 2, kafka: 'private' });
+  const stack = await startPath({ name: 'faults-a', upstreams: 2, kafka: 'private' });
   try {
     const broker = stack.kafka;
-    if (broker === undefined) throw new Error('startStack({ kafka: "private" }) returned no broker handle');
+    if (broker === undefined) throw new Error('startPath({ kafka: "private" }) returned no broker handle');
     const timeline = new Timeline(performance.now());
     const killAt = Math.round(durationMs / 3);
     // Certainly dead: from the process gone to the restart command (it may answer before the

@@ -1,12 +1,11 @@
 /**
- * What scenarios a–c share on top of bench/lib/stack.ts (Kafka, topic, two real runtimes, NGINX
- * with its per-client rate limit lifted): a timeline on the load's clock for the fault events, a
- * runtime restart on the same address, NGINX error-log counts, and one shape of report.
+ * What scenarios a–c share on top of the harness's path (test/support/path.ts: Kafka, topic, two
+ * real runtimes, NGINX with its per-client rate limit lifted) and its open-loop load: a timeline on
+ * the load's clock for the fault events, NGINX error-log counts, and one shape of report.
  */
-import { startRuntime, type RunningRuntime } from '../../../nginx/test/support/runtime-process';
-import { RUNTIME_LOAD_ENV, type Stack } from '../../lib/stack';
-import { runOpenLoopLoad, type LoadResult } from '../load/open-loop';
-import { tallyAgainstTopic, type FaultWindow, type Tally } from '../load/tally';
+import { runOpenLoopLoad, type LoadResult } from '../../../test/support/load';
+import type { RunningPath } from '../../../test/support/path';
+import { tallyAgainstTopic, type FaultWindow, type Tally } from '../tally';
 
 export interface LoadScenarioOptions {
   /** Steady arrival rate, requests/s. @default 200 */
@@ -55,17 +54,6 @@ export function proxyDiagnostics(errorLog: string): ProxyDiagnostics {
   };
 }
 
-/** Starts a runtime again on the address NGINX already knows (same env as bench/lib/stack.ts). */
-export function restartRuntime(old: RunningRuntime, stack: Stack): Promise<RunningRuntime> {
-  return startRuntime({
-    name: old.name,
-    brokers: stack.brokers,
-    topic: stack.topic,
-    env: { ...RUNTIME_LOAD_ENV },
-    port: old.port,
-  });
-}
-
 /** Fault events on the load's clock (ms since `t0`). */
 export class Timeline {
   readonly events: FaultEvent[] = [];
@@ -104,7 +92,7 @@ export interface UnderFault {
  * the topic back and tallies every answer against it: the part scenarios a–c share.
  */
 export async function loadDuringFault(
-  stack: Stack,
+  stack: RunningPath,
   timeline: Timeline,
   load: { readonly ratePerSecond: number; readonly durationMs: number },
   fault: Promise<FaultWindow>,

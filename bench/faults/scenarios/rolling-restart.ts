@@ -1,16 +1,15 @@
 /**
- * Scenario c: a rolling restart under steady load. Two runtimes behind NGINX (bench/lib/stack.ts);
+ * Scenario c: a rolling restart under steady load. Two runtimes behind NGINX (test/support/path.ts);
  * each in turn gets SIGTERM (graceful drain: /readyz fails, new webhooks 503 + Connection: close,
  * in-flight publishes finish), exits, and is started again on the same address before the next one
  * goes. Every 202 must be on the topic; the 503s the senders see are counted.
  */
-import type { RunningRuntime } from '../../../nginx/test/support/runtime-process';
-import { startStack } from '../../lib/stack';
+import { startPath } from '../../../test/support/path';
+import { describeExit } from '../../../test/support/process';
 import {
   loadDuringFault,
   Timeline,
   loadSummary,
-  restartRuntime,
   type LoadScenarioOptions,
   type ScenarioReport,
 } from './harness';
@@ -18,21 +17,23 @@ import {
 export async function rollingRestartScenario(options: LoadScenarioOptions = {}): Promise<ScenarioReport> {
   const ratePerSecond = options.ratePerSecond ?? 200;
   const durationMs = options.durationMs ?? 30_000;
-  const stack = await startStack({ name: 'faults-c', upstreams: 2 });
-  // The restarted runtimes are ours to stop (the stack stops the ones it started).
-  const restarted: RunningRuntime[] = [];
+  const stack = await startPath({ name: 'faults-c', upstreams: 2 });
   try {
     const timeline = new Timeline(performance.now());
     const firstAt = Math.round(durationMs / 4);
     const fault = (async () => {
       await timeline.until(firstAt);
       let startMs = -1;
-      for (const old of stack.runtimes) {
+      for (const [index, old] of stack.runtimes.entries()) {
         const at = timeline.mark(`SIGTERM ${old.name}`);
         if (startMs < 0) startMs = at;
-        await old.kill('SIGTERM');
-        timeline.mark(`${old.name} exited (code ${old.process.exitCode ?? old.process.signalCode})`);
-        restarted.push(await restartRuntime(old, stack));
+        // Stops it, waits for it to exit, starts it again on the same address and waits until ready.
+        const fresh = stack.restartRuntime(index, 'SIGTERM');
+        const exit = await old.exited;
+        timeline.mark(
+          `${old.name} exited (${exit.signal === null ? `code ${exit.code}` : describeExit(exit)})`,
+        );
+        await fresh;
         timeline.mark(`${old.name} restarted and ready`);
       }
       return { startMs, endMs: timeline.now() };
@@ -55,6 +56,5 @@ export async function rollingRestartScenario(options: LoadScenarioOptions = {}):
     };
   } finally {
     await stack.stop();
-    for (const runtime of restarted) await runtime.kill('SIGKILL').catch(() => undefined);
   }
 }

@@ -1,10 +1,10 @@
 /**
- * Scenario b: two runtimes behind NGINX under steady load (bench/lib/stack.ts); one is SIGKILLed a
+ * Scenario b: two runtimes behind NGINX under steady load (test/support/path.ts); one is SIGKILLed a
  * third of the way in and stays dead. Requests in flight on it are lost to the sender (NGINX answers
  * 503 and never re-sends a POST that reached a runtime); every 202 must be on the topic.
  */
-import type { RunningRuntime } from '../../../nginx/test/support/runtime-process';
-import { startStack } from '../../lib/stack';
+import { startPath } from '../../../test/support/path';
+import type { RunningRuntime } from '../../../test/support/runtime';
 import {
   loadDuringFault,
   Timeline,
@@ -16,7 +16,7 @@ import {
 export async function runtimeKillScenario(options: LoadScenarioOptions = {}): Promise<ScenarioReport> {
   const ratePerSecond = options.ratePerSecond ?? 200;
   const durationMs = options.durationMs ?? 30_000;
-  const stack = await startStack({ name: 'faults-b', upstreams: 2 });
+  const stack = await startPath({ name: 'faults-b', upstreams: 2 });
   try {
     const victim = stack.runtimes[0] as RunningRuntime;
     const timeline = new Timeline(performance.now());

@@ -35,7 +35,7 @@ function loadRows(summary: Record<string, unknown>): string[] {
       `${cell(numberAt(r, ['duplicateCorrelationIds']))} / ${cell(numberAt(r, ['duplicateWebhooks']))}`,
       numberAt(r, ['publishedWithout202']),
       statusList(r.nonAcceptedByStatus),
-      numberAt(r, ['medianRecoveryMs', 'recoveryMs']),
+      numberAt(r, ['medianRecoveryMs']),
     ]),
   );
 }

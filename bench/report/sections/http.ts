@@ -5,8 +5,8 @@ import type { ResultDoc, Section } from '../types';
 
 export function httpSection(doc: ResultDoc): Section {
   const s = doc.summary ?? {};
-  const runtimeRps = numberAt(s, ['runtimeRpsMedian', 'runtimeRps']);
-  const rawRps = numberAt(s, ['rawRpsMedian', 'rawRps']);
+  const runtimeRps = numberAt(s, ['runtimeRpsMedian']);
+  const rawRps = numberAt(s, ['rawRpsMedian']);
   const cpu = isRecord(s.cpuUsPerRequest) ? s.cpuUsPerRequest : {};
   const start = isRecord(s.startToReadyMs) ? s.startToReadyMs : {};
   const lines = table(

@@ -7,7 +7,7 @@
  * Pure arithmetic (no SDK import): the HTTP layer and the tests use it without loading a broker's
  * client. Both estimates are upper bounds, checked against the real clients: Kafka's against
  * kafka-clients' own `AbstractRecords.estimateSizeInBytesUpperBound` (kafka-partitioner.int.test.ts),
- * Service Bus's against the SDK's `ServiceBusMessageBatch.sizeInBytes` (servicebus.test.ts).
+ * Service Bus's against the SDK's `ServiceBusMessageBatch.sizeInBytes` (servicebus.int.test.ts).
  */
 import type { OutboundMessage } from './types';
 
@@ -84,7 +84,7 @@ function amqpVariable(bytes: number): number {
  * section's descriptor 3; the SDK's batch adds at most 8 per message; 64 for the batch envelope's
  * own framing. Then 160 for the `Diagnostic-Id` application property (a 55-character W3C
  * traceparent) the SDK adds, to the message and so to the envelope, when a trace is recorded.
- * servicebus.test.ts measures the whole: 175 bytes over the SDK's count, 31 with a trace.
+ * servicebus.int.test.ts measures the whole: 175 bytes over the SDK's count, 31 with a trace.
  */
 export const SERVICEBUS_FIXED_OVERHEAD_BYTES = 3 + 9 + 7 + (3 + 9) + 6 + 3 + 8 + 64 + 160;
 

@@ -162,7 +162,7 @@ async function packBatches(
 /**
  * Whether the SDK's AMQP sender link is attached. The SDK detaches it when the connection drops but
  * exposes no public signal for that; this reads its internal `_sender.isOpen()` (pinned SDK
- * version, checked by servicebus.test.ts "a dropped connection turns isConnected() false"). If the
+ * version, checked by servicebus.int.test.ts "a dropped connection turns isConnected() false"). If the
  * shape ever changes it answers `undefined` and only failed sends mark the adapter down.
  */
 function linkIsOpen(sender: ServiceBusSender): boolean | undefined {
