@@ -1,13 +1,152 @@
 /**
- * Package entry (`main: dist/constructs/index.js`): every construct area, so a consumer writes
- * `import { WebhookPlatform, MessageBus } from 'cdktf-azure-webhooks'`. Test helpers
- * (`core/testing`, `hosting/testing`) are not exported.
+ * Package entry (`exports["."]`, `dist/constructs/index.js`): the deliberate public API, named one by
+ * one so that nothing becomes public by accident (etc/cdktf-azure-webhooks.api.md records it and
+ * `npm run api:check` fails on any change). A consumer writes
+ * `import { WebhookPlatform, MessageBus } from 'cdktf-azure-webhooks'`. Internals (validation rules,
+ * CIDR arithmetic, resource builders) and the test helpers (`core/testing`, `hosting/testing`) are
+ * not exported.
+ *
+ * @packageDocumentation
  */
-export * from './core';
-export * from './network';
-export * from './observability';
-export * from './messaging';
-export * from './shared';
-export * from './hosting';
-export * from './ingress';
-export * from './platform';
+export {
+  addDiagnosticSettings,
+  AZURE_REGIONS,
+  DeployerPrincipal,
+  grantRole,
+  ManagedIdentity,
+  NAME_RULES,
+  resolveRegion,
+  resourceName,
+  uniqueSuffix,
+  validateResourceName,
+  type AzureRegion,
+  type DeployerPrincipalProps,
+  type DiagnosticSettingsProps,
+  type GrantRoleProps,
+  type IPrincipal,
+  type ManagedIdentityProps,
+  type NamedResource,
+  type PrincipalType,
+  type ResolvedRegion,
+  type ResolveRegionOptions,
+  type ResourceNameParts,
+} from './core';
+export {
+  WebhookNetwork,
+  type ExistingVirtualNetwork,
+  type IWebhookNetwork,
+  type WebhookNetworkAttributes,
+  type WebhookNetworkProps,
+} from './network';
+export {
+  Observability,
+  WebhookAlerts,
+  type ActionGroupProps,
+  type MetricAggregation,
+  type MetricAlertDefinition,
+  type MetricAlertDimension,
+  type MetricAlertProps,
+  type MetricOperator,
+  type ObservabilityProps,
+} from './observability';
+export {
+  KAFKA_PORT,
+  MessageBus,
+  MessageBusBase,
+  RUNTIME_ENV_NAMES,
+  SDK_ENV_NAMES,
+  type BusAlertOptions,
+  type CustomerManagedKeyOptions,
+  type IMessageBus,
+  type KafkaOptions,
+  type MessageBusAttributes,
+  type MessageBusKind,
+  type MessageBusProps,
+  type RuntimeEnvironment,
+  type RuntimeEnvName,
+  type SdkEnvName,
+  type ServiceBusEntityType,
+  type ServiceBusOptions,
+  type SubscriptionProps,
+} from './messaging';
+export {
+  ImageRegistry,
+  ImageRegistryBase,
+  PrivateLink,
+  SecretStore,
+  SecretStoreBase,
+  type IImageRegistry,
+  type ImageRegistryAttributes,
+  type ImageRegistryProps,
+  type ImageRegistrySku,
+  type IPullRegistry,
+  type ISecretSource,
+  type ISecretStore,
+  type KeyVaultSecretRef,
+  type PrivateEndpointOptions,
+  type PrivateLinkProps,
+  type SecretStoreAttributes,
+  type SecretStoreProps,
+} from './shared';
+export {
+  CONTAINER_APPS_DELEGATION,
+  ContainerAppsEnvironment,
+  ELASTIC_PREMIUM_SKUS,
+  PROXY_ENV_NAMES,
+  ProxyFunctionApp,
+  ProxyTier,
+  VERIFY_SCHEMES,
+  WEBHOOK_VERIFY_SCHEMES,
+  WebhookRuntime,
+  type ContainerAppBaseProps,
+  type ContainerAppsEnvironmentAttributes,
+  type ContainerAppsEnvironmentProps,
+  type ElasticPremiumSku,
+  type FunctionsPremiumOptions,
+  type FunctionsStorage,
+  type IContainerAppsEnvironment,
+  type IWebhookBackend,
+  type ProxyEnvironment,
+  type ProxyEnvName,
+  type ProxyFunctionAppProps,
+  type ProxyHosting,
+  type ProxyTierProps,
+  type SubnetFacts,
+  type SubnetRef,
+  type VerifyScheme,
+  type WebhookRuntimeProps,
+  type WebhookVerifyScheme,
+  type WorkloadProfile,
+} from './hosting';
+export {
+  EnvironmentPrivateDns,
+  MANAGED_RULE_SET_VERSIONS,
+  SSL_POLICIES,
+  WafPolicy,
+  WebhookIngress,
+  type EnvironmentPrivateDnsProps,
+  type ManagedRuleSet,
+  type WafOptions,
+  type WafPolicyProps,
+  type WebhookIngressProps,
+} from './ingress';
+export {
+  WebhookFoundation,
+  WebhookPlatform,
+  type DeployerAccessOptions,
+  type DeployerIpRuleTarget,
+  type DeployerNetworkAccess,
+  type PlatformAlertOptions,
+  type PlatformContainerAppsOptions,
+  type PlatformIngressOptions,
+  type PlatformMessagingOptions,
+  type PlatformNames,
+  type PlatformNetworkOptions,
+  type PlatformObservabilityOptions,
+  type PlatformProxyOptions,
+  type PlatformRuntimeOptions,
+  type PlatformSharedServicesOptions,
+  type WebhookFoundationProps,
+  type WebhookPlatformProps,
+  type WorkloadIdentities,
+} from './platform';

@@ -5,6 +5,7 @@
 import type { Construct } from 'constructs';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 
+/** Props of `addDiagnosticSettings`: which resource, which workspace, which categories. */
 export interface DiagnosticSettingsProps {
   /** Resource id of the resource whose logs and metrics are collected. */
   readonly targetResourceId: string;

@@ -76,6 +76,7 @@ export const NAME_RULES = {
   },
 } as const;
 
+/** The resource kinds `resourceName` and `validateResourceName` know (keys of `NAME_RULES`). */
 export type NamedResource = keyof typeof NAME_RULES;
 
 /** Short region codes used in names: see `./regions` for the table and its convention. */
@@ -117,6 +118,7 @@ export function uniqueSuffix(parts: readonly string[], length = 4): string {
   return createHash('sha256').update(parts.join('/')).digest('hex').slice(0, length);
 }
 
+/** The inputs of `resourceName`. */
 export interface ResourceNameParts {
   /** Workload, e.g. `webhooks`: 2-12 lowercase letters or digits. */
   readonly workload: string;

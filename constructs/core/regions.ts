@@ -108,6 +108,7 @@ export const REGION_CODES: Readonly<Record<string, string>> = Object.freeze(
 /** What a region code must look like: 2-5 lowercase letters or digits. */
 export const REGION_CODE_PATTERN = /^[a-z0-9]{2,5}$/;
 
+/** Options of `resolveRegion`. */
 export interface ResolveRegionOptions {
   /**
    * Code to use instead of the table's: required for a region not in the table (sovereign clouds,
@@ -127,6 +128,7 @@ export interface ResolveRegionOptions {
   readonly regionCodeField?: string;
 }
 
+/** A region as `resolveRegion` returns it: programmatic name and short code. */
 export interface ResolvedRegion {
   /** Programmatic region name: `westeurope`. */
   readonly location: string;

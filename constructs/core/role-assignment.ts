@@ -3,12 +3,19 @@
  * are derived from the role and the principal's construct address, so they are stable across
  * synths and two grants of the same role to the same principal collide loudly instead of silently
  * duplicating.
+ *
+ * Every `grant*` method of this package, and of the interfaces it takes (`IMessageBus`,
+ * `IPullRegistry`, `ISecretSource`, ...), returns the `RoleAssignment` it made: what a caller needs
+ * is a resource to name in `depends_on` (so a first revision starts after its grants) and the
+ * assignment itself as an escape hatch (`addOverride`, `lifecycle`). A wrapper type would add
+ * nothing to that; a grant that creates nothing is not a case this package has.
  */
 import { TerraformResource, TerraformStack } from 'cdktf';
 import type { Construct, IConstruct } from 'constructs';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import type { IPrincipal } from './types';
+import type { IPrincipal } from './identity';
 
+/** Props of `grantRole`: the scope, the built-in role and the principal. */
 export interface GrantRoleProps {
   /** Resource id the role applies to: keep it as narrow as the service allows (an entity, not a namespace). */
   readonly scopeId: string;
@@ -63,12 +70,14 @@ export function grantRole(scope: Construct, id: string, props: GrantRoleProps): 
 }
 
 /**
- * The resources among `candidates` that `scope`'s stack holds: what it may name in `depends_on`
- * (Terraform cannot depend on a resource of another stack; that stack is applied first anyway).
+ * The resources among `candidates` (grants, optional resources) that `scope`'s stack holds: what it
+ * may name in `depends_on` (Terraform cannot depend on a resource of another stack; that stack is
+ * applied first anyway).
  */
-export function dependenciesInStack(scope: IConstruct, candidates: readonly unknown[]): TerraformResource[] {
+export function dependenciesInStack(
+  scope: IConstruct,
+  candidates: readonly (TerraformResource | undefined)[],
+): TerraformResource[] {
   const stack = TerraformStack.of(scope);
-  return candidates.filter(
-    (c): c is TerraformResource => c instanceof TerraformResource && TerraformStack.of(c) === stack,
-  );
+  return candidates.filter((c): c is TerraformResource => c !== undefined && TerraformStack.of(c) === stack);
 }

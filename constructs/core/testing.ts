@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Testing, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import type { IPrincipal, PrincipalType } from './types';
+import type { IPrincipal, PrincipalType } from './identity';
 
 export type Synthesized = {
   resource?: Record<string, Record<string, Record<string, unknown>>>;

@@ -1,8 +1,3 @@
-/**
- * ContainerAppsEnvironment: an internal Azure Container Apps environment with workload profiles,
- * injected into a delegated subnet, logging to Log Analytics. Internal means its apps are reached
- * only through the virtual network (App Gateway in front, see WebhookIngress).
- */
 import { Construct, type IConstruct } from 'constructs';
 import { ContainerAppEnvironment } from '@cdktf/provider-azurerm/lib/container-app-environment';
 import { check, matches, oneOf, intInRange, validate, type Rule } from '../core/validation';
@@ -47,6 +42,7 @@ export interface WorkloadProfile {
 
 export const WORKLOAD_PROFILE_TYPES = ['Consumption', 'D4', 'D8', 'D16', 'D32', 'E4', 'E8', 'E16', 'E32'];
 
+/** Props of `ContainerAppsEnvironment`. */
 export interface ContainerAppsEnvironmentProps {
   /** Environment name: 2–60 lowercase letters, digits and hyphens. */
   readonly name: string;
@@ -80,7 +76,7 @@ export interface ContainerAppsEnvironmentProps {
   /**
    * Workload profiles. At least one is always declared: an environment created without one can
    * never get one later.
-   * @default [{ name: 'Consumption', type: 'Consumption' }]
+   * @default `[{ name: 'Consumption', type: 'Consumption' }]`
    */
   readonly workloadProfiles?: readonly WorkloadProfile[];
   /**
@@ -97,7 +93,7 @@ export interface ContainerAppsEnvironmentProps {
    * @default - `ME_<name>`
    */
   readonly infrastructureResourceGroupName?: string;
-  /** @default {} */
+  /** @default - no tags */
   readonly tags?: Record<string, string>;
 }
 
@@ -140,6 +136,22 @@ class ImportedEnvironment extends Construct implements IContainerAppsEnvironment
   }
 }
 
+/**
+ * ContainerAppsEnvironment: an internal Azure Container Apps environment with workload profiles,
+ * injected into a delegated subnet, logging to Log Analytics. Internal means its apps are reached
+ * only through the virtual network (App Gateway in front, see WebhookIngress).
+ *
+ * @example
+ * ```ts
+ * const environment = new ContainerAppsEnvironment(this, 'Environment', {
+ *   name: 'cae-webhooks-prod-weu',
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   location: 'westeurope',
+ *   infrastructureSubnet: network.appsSubnet, // /27 or larger, delegated to Microsoft.App/environments
+ *   logAnalyticsWorkspaceId: observability.workspaceId,
+ * });
+ * ```
+ */
 export class ContainerAppsEnvironment extends Construct implements IContainerAppsEnvironment {
   /** An environment created elsewhere, with the same interface as a created one. */
   public static fromEnvironmentAttributes(

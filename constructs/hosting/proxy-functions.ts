@@ -14,8 +14,12 @@ import type { ManagedIdentity } from '../core/identity';
 import { grantRole, roleAssignmentId } from '../core/role-assignment';
 import { intInRange, oneOf, validate, check } from '../core/validation';
 import { PrivateLink, type PrivateEndpointOptions } from '../shared/private-link';
+import { PROBE_PATHS } from '../../runtime/src/contract';
+import type { ProxyEnvironment } from './proxy-contract';
 
+/** The Elastic Premium plan sizes the Functions-hosted proxy accepts. */
 export const ELASTIC_PREMIUM_SKUS = ['EP1', 'EP2', 'EP3'] as const;
+/** An Elastic Premium plan size (`EP1`-`EP3`). */
 export type ElasticPremiumSku = (typeof ELASTIC_PREMIUM_SKUS)[number];
 
 /** Storage account the Functions host keeps its state in, reached by managed identity (no key). */
@@ -62,6 +66,7 @@ export interface FunctionsPremiumOptions {
   readonly healthCheckEvictionMinutes?: number;
 }
 
+/** Props of `ProxyFunctionApp` (set by `ProxyTier` with hosting `functionsPremium`). */
 export interface ProxyFunctionAppProps extends FunctionsPremiumOptions {
   readonly name: string;
   readonly resourceGroupName: string;
@@ -70,12 +75,23 @@ export interface ProxyFunctionAppProps extends FunctionsPremiumOptions {
   readonly registryLoginServer: string;
   readonly imageName: string;
   readonly imageTag: string;
-  /** Application settings read by the NGINX image (UPSTREAM_SERVERS, MAX_BODY_BYTES). */
-  readonly appSettings: Record<string, string>;
+  /** Application settings read by the NGINX image (nginx/render.sh: UPSTREAM_SERVERS, MAX_BODY_BYTES, …). */
+  readonly appSettings: ProxyEnvironment;
   readonly dependsOn: ITerraformDependable[];
   readonly tags: Record<string, string>;
 }
 
+/**
+ * The `ProxyFunctionApp` construct.
+ *
+ * @example
+ * ```ts
+ * // Created by ProxyTier with hosting 'functionsPremium':
+ * const proxy = new ProxyTier(this, 'Proxy', { environment, runtime, name: 'func-webhooks-proxy', registry,
+ *   imageName: 'webhook-nginx-functions', imageTag: '1.0.0', hosting: 'functionsPremium', functionsPremium });
+ * proxy.functionApp?.fqdn; // <name>.azurewebsites.net
+ * ```
+ */
 export class ProxyFunctionApp extends Construct {
   public readonly servicePlan: ServicePlan;
   public readonly functionApp: LinuxFunctionApp;
@@ -156,7 +172,7 @@ export class ProxyFunctionApp extends Construct {
         alwaysOn: false,
         elasticInstanceMinimum: min,
         appScaleLimit: max,
-        healthCheckPath: '/healthz',
+        healthCheckPath: PROBE_PATHS.liveness,
         healthCheckEvictionTimeInMin: eviction,
         ftpsState: 'Disabled',
         minimumTlsVersion: '1.2',
@@ -213,10 +229,11 @@ export class ProxyFunctionApp extends Construct {
   }
 }
 
-function sortedRecord(r: Record<string, string>): Record<string, string> {
+/** `r` with its keys sorted (stable plans), unset (`undefined`) ones left out. */
+function sortedRecord(r: Readonly<Record<string, string | undefined>>): Record<string, string> {
   return Object.fromEntries(
-    Object.keys(r)
-      .sort()
-      .map((k) => [k, r[k] as string]),
+    Object.entries(r)
+      .filter((e): e is [string, string] => e[1] !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
 }

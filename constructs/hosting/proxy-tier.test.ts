@@ -91,6 +91,18 @@ describe('ProxyTier on Container Apps (default)', () => {
     });
   });
 
+  test("sizes and scales with its own defaults, not the runtime's: 0.25 vCPU, 0.5Gi, 2-10 replicas, 100 requests", () => {
+    const out = synth();
+    expect(proxyContainer(out)).toMatchObject({ name: 'nginx', cpu: 0.25, memory: '0.5Gi' });
+    expect(appNamed(out, 'ca-webhook-proxy').template).toMatchObject({
+      min_replicas: 2,
+      max_replicas: 10,
+      http_scale_rule: [{ name: 'http-concurrency', concurrent_requests: '100' }],
+    });
+    const runtime = appNamed(out, 'ca-webhook-runtime').template;
+    expect(runtime.http_scale_rule).toEqual([{ name: 'http-concurrency', concurrent_requests: '50' }]);
+  });
+
   test('pulls by its own identity, and restricts callers to the given CIDRs', () => {
     const out = synth(() => ({ allowedSourceCidrs: ['10.20.0.0/24'] }));
     const proxy = appNamed(out, 'ca-webhook-proxy') as App & { registry: unknown; depends_on: string[] };

@@ -1,30 +1,22 @@
-/**
- * ProxyTier: the NGINX tier between the gateway and the webhook runtime (least_conn, body limit,
- * rate limit, problem+json errors; the image is built under nginx/). Two hostings:
- * - `containerApps` (default): a container app in the same internal environment, ingress
- *   `external_enabled` so the gateway (outside the environment, inside the VNet) can reach it;
- * - `functionsPremium` (the seed's): an Elastic Premium plan running the NGINX custom-handler image
- *   (see proxy-functions.ts).
- * Both expose `fqdn` (the gateway's backend) and `maxBodyBytes` (the WAF limit is checked against it).
- */
 import { Construct } from 'constructs';
-import type { ITerraformDependable } from 'cdktf';
-import { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
-import { ManagedIdentity } from '../core/identity';
+import type { ContainerApp } from '@cdktf/provider-azurerm/lib/container-app';
+import type { ManagedIdentity } from '../core/identity';
 import { dependenciesInStack } from '../core/role-assignment';
-import { check, intInRange, matches, oneOf, validate } from '../core/validation';
+import { check, oneOf, validate } from '../core/validation';
 import {
+  appIdentity,
+  appRules,
+  createContainerApp,
   envBlocks,
-  httpProbes,
-  imageRules,
-  replicaRules,
-  sizeRules,
-  type IPullRegistry,
+  resolveScale,
+  scaleRules,
+  type ContainerAppBaseProps,
 } from './container-app-parts';
-import type { IContainerAppsEnvironment } from './container-apps-environment';
+import { PROXY_PORT, type ProxyEnvironment } from './proxy-contract';
 import { ProxyFunctionApp, type FunctionsPremiumOptions } from './proxy-functions';
 import type { WebhookRuntime } from './webhook-runtime';
 
+/** Where the NGINX proxy tier runs: Container Apps (default) or Functions Elastic Premium. */
 export type ProxyHosting = 'containerApps' | 'functionsPremium';
 
 /** What the gateway needs from its backend. */
@@ -35,17 +27,16 @@ export interface IWebhookBackend {
   readonly maxBodyBytes: number;
 }
 
-export interface ProxyTierProps {
-  /** Environment of the runtime (and of the proxy when hosted on Container Apps). */
-  readonly environment: IContainerAppsEnvironment;
+/**
+ * The proxy tier's props. `environment` is the runtime's (the proxy runs in it on Container Apps;
+ * on `functionsPremium` only its resource group and region are used), and the size and scale
+ * props apply to hosting `containerApps` only.
+ */
+export interface ProxyTierProps extends ContainerAppBaseProps {
   /** The runtime the proxy forwards to; its FQDN becomes `UPSTREAM_SERVERS`. */
   readonly runtime: WebhookRuntime;
-  /** App name: 2–32 lowercase letters, digits and hyphens. */
-  readonly name: string;
-  readonly registry: IPullRegistry;
   /** Repository of the NGINX image (`nginx/Dockerfile`, or `nginx/Dockerfile.functions` for functionsPremium). */
   readonly imageName: string;
-  readonly imageTag: string;
   /**
    * Where NGINX runs.
    * @default 'containerApps'
@@ -67,31 +58,32 @@ export interface ProxyTierProps {
    * synth, else none
    */
   readonly trustedProxyCidrs?: readonly string[];
-  /** @default - a user-assigned identity `id-<name>` is created */
-  readonly identity?: ManagedIdentity;
-  /** vCPU per replica (containerApps). @default 0.25 */
-  readonly cpu?: number;
-  /** Memory (GiB) per replica (containerApps). @default - twice cpu */
-  readonly memoryGi?: number;
-  /** Minimum replicas (containerApps). @default 2 */
-  readonly minReplicas?: number;
-  /** Maximum replicas (containerApps). @default 10 */
-  readonly maxReplicas?: number;
-  /** Concurrent requests per replica before scaling out (containerApps). @default 100 */
-  readonly concurrentRequestsPerReplica?: number;
-  /**
-   * Resources the first revision needs that it does not reference (the registry's private
-   * endpoint and DNS link for the image pull). Only resources in this construct's stack.
-   * @default []
-   */
-  readonly dependsOn?: readonly ITerraformDependable[];
-  /** @default {} */
-  readonly tags?: Record<string, string>;
 }
 
-/** Port the NGINX image listens on (nginx/render.sh LISTEN_PORT default). */
-export const PROXY_PORT = 8080;
+export { PROXY_PORT };
 
+/**
+ * ProxyTier: the NGINX tier between the gateway and the webhook runtime (least_conn, body limit,
+ * rate limit, problem+json errors; the image is built under nginx/). Two hostings:
+ * - `containerApps` (default): a container app in the same internal environment, ingress
+ *   `external_enabled` so the gateway (outside the environment, inside the VNet) can reach it;
+ * - `functionsPremium` (the seed's): an Elastic Premium plan running the NGINX custom-handler image
+ *   (see proxy-functions.ts).
+ * Both expose `fqdn` (the gateway's backend) and `maxBodyBytes` (the WAF limit is checked against it).
+ *
+ * @example
+ * ```ts
+ * const proxy = new ProxyTier(this, 'Proxy', {
+ *   environment,
+ *   runtime, // a WebhookRuntime: its FQDN becomes UPSTREAM_SERVERS
+ *   name: 'ca-webhooks-proxy',
+ *   registry,
+ *   imageName: 'webhook-nginx',
+ *   imageTag: '1.0.0',
+ *   allowedSourceCidrs: ['10.20.0.0/24'], // the gateway subnet
+ * });
+ * ```
+ */
 export class ProxyTier extends Construct implements IWebhookBackend {
   public readonly hosting: ProxyHosting;
   public readonly identity: ManagedIdentity;
@@ -109,8 +101,7 @@ export class ProxyTier extends Construct implements IWebhookBackend {
     const owner = `ProxyTier '${this.node.path}'`;
     validate(owner, [
       oneOf('hosting', this.hosting, ['containerApps', 'functionsPremium']),
-      matches('name', props.name, /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, '2-32 lowercase letters, digits or -'),
-      ...imageRules(this, props.imageName, props.imageTag),
+      ...appRules(this, props),
       check(
         'functionsPremium',
         this.hosting !== 'functionsPremium' || props.functionsPremium !== undefined,
@@ -125,21 +116,15 @@ export class ProxyTier extends Construct implements IWebhookBackend {
       ),
     ]);
 
-    this.identity =
-      props.identity ??
-      new ManagedIdentity(this, 'Identity', {
-        name: `id-${props.name}`,
-        resourceGroupName: props.environment.resourceGroupName,
-        location: props.environment.location,
-        tags: props.tags ?? {},
-      });
+    this.identity = appIdentity(this, props);
     const pull = props.registry.grantPull(this.identity);
     const onContainerApps = this.hosting === 'containerApps';
     const trusted =
       props.trustedProxyCidrs ??
       (onContainerApps ? props.environment.infrastructureSubnet?.addressPrefixes : []) ??
       [];
-    const appEnv: Record<string, string> = {
+    // Only names nginx/render.sh reads compile here (./proxy-contract.ts).
+    const appEnv: ProxyEnvironment = {
       UPSTREAM_SERVERS: props.runtime.upstreamAddress,
       // Container Apps ingress routes by Host header: the proxy must send the runtime's FQDN.
       UPSTREAM_HOST_HEADER: props.runtime.fqdn,
@@ -165,63 +150,23 @@ export class ProxyTier extends Construct implements IWebhookBackend {
       return;
     }
 
-    const cpu = props.cpu ?? 0.25;
-    const memoryGi = props.memoryGi ?? cpu * 2;
-    const minReplicas = props.minReplicas ?? 2;
-    const maxReplicas = props.maxReplicas ?? 10;
-    const concurrent = props.concurrentRequestsPerReplica ?? 100;
-    validate(owner, [
-      ...sizeRules(cpu, memoryGi),
-      ...replicaRules(minReplicas, maxReplicas),
-      intInRange('concurrentRequestsPerReplica', concurrent, 1, 10_000),
-    ]);
-    const restrictions = (props.allowedSourceCidrs ?? []).map((cidr, i) => ({
-      name: `allow-${i}`,
-      action: 'Allow',
-      ipAddressRange: cidr,
-      description: 'gateway subnet',
-    }));
-
-    this.containerApp = new ContainerApp(this, 'Resource', {
-      name: props.name,
-      resourceGroupName: props.environment.resourceGroupName,
-      containerAppEnvironmentId: props.environment.environmentId,
-      workloadProfileName: props.environment.defaultWorkloadProfileName,
-      revisionMode: 'Single',
-      identity: { type: 'UserAssigned', identityIds: [this.identity.id] },
-      registry: [{ server: props.registry.loginServer, identity: this.identity.id }],
-      ingress: {
-        // Inside an internal environment "external" means reachable from the virtual network
-        // (the gateway), never from the internet; "internal" would mean this environment only.
-        externalEnabled: true,
-        targetPort: PROXY_PORT,
-        transport: 'http',
-        allowInsecureConnections: false,
-        ipSecurityRestriction: restrictions.length > 0 ? restrictions : undefined,
-        trafficWeight: [{ latestRevision: true, percentage: 100 }],
-      },
-      template: {
-        minReplicas,
-        maxReplicas,
-        httpScaleRule: [{ name: 'http-concurrency', concurrentRequests: String(concurrent) }],
-        container: [
-          {
-            name: 'nginx',
-            image: `${props.registry.loginServer}/${props.imageName}:${props.imageTag}`,
-            cpu,
-            memory: `${memoryGi}Gi`,
-            env: envBlocks(appEnv),
-            ...httpProbes({
-              port: PROXY_PORT,
-              livenessPath: '/healthz',
-              readinessPath: '/readyz',
-              startupPath: '/healthz',
-            }),
-          },
-        ],
-      },
-      dependsOn: [...dependenciesInStack(this, [pull]), ...(props.dependsOn ?? [])],
-      tags: props.tags ?? {},
+    const scale = resolveScale(props, { cpu: 0.25, concurrentRequestsPerReplica: 100 });
+    validate(owner, scaleRules(scale));
+    this.containerApp = createContainerApp(this, props, this.identity, scale, {
+      containerName: 'nginx',
+      port: PROXY_PORT,
+      env: envBlocks(appEnv),
+      // Inside an internal environment "external" means reachable from the virtual network
+      // (the gateway), never from the internet; "internal" would mean this environment only.
+      externalEnabled: true,
+      allowInsecureConnections: false,
+      ipSecurityRestriction: (props.allowedSourceCidrs ?? []).map((cidr, i) => ({
+        name: `allow-${i}`,
+        action: 'Allow',
+        ipAddressRange: cidr,
+        description: 'gateway subnet',
+      })),
+      grants: [pull],
     });
     this.fqdn = this.containerApp.ingress.fqdn;
   }

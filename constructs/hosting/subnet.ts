@@ -9,6 +9,7 @@ import type { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
 /** A subnet created in this app (provider object) or the resource id of an existing one. */
 export type SubnetRef = Subnet | string;
 
+/** What is known about a subnet at synth time: its id and, for a created subnet, its prefixes and delegations. */
 export interface SubnetFacts {
   /** Resource id (a token for a created subnet). */
   readonly id: string;

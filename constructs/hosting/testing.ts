@@ -6,8 +6,7 @@
 import type { TerraformStack } from 'cdktf';
 import { VirtualNetwork } from '@cdktf/provider-azurerm/lib/virtual-network';
 import { Subnet } from '@cdktf/provider-azurerm/lib/subnet';
-import type { IMessageBus } from '../core/types';
-import { MessageBus } from '../messaging';
+import { MessageBus, type IMessageBus } from '../messaging';
 import { ImageRegistry, SecretStore, type IImageRegistry, type ISecretStore } from '../shared';
 import { ContainerAppsEnvironment, type ContainerAppsEnvironmentProps } from './container-apps-environment';
 

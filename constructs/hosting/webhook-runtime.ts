@@ -1,50 +1,37 @@
-/**
- * WebhookRuntime: the Hono webhook service as an Azure Container App. It pulls its image and reads
- * its secrets with a user-assigned identity (so the grants exist before the first revision), gets
- * exactly the environment variables runtime/src/config.ts reads, and publishes with the same
- * identity (`messageBus.grantSend`). Its ingress is internal to the environment: only the proxy
- * tier calls it.
- */
 import { Construct } from 'constructs';
-import { Annotations, type ITerraformDependable } from 'cdktf';
-import { ContainerApp, type ContainerAppSecret } from '@cdktf/provider-azurerm/lib/container-app';
-import { ManagedIdentity } from '../core/identity';
-import { dependenciesInStack } from '../core/role-assignment';
-import type { IMessageBus } from '../core/types';
-import { check, intInRange, matches, oneOf, validate } from '../core/validation';
+import { Annotations } from 'cdktf';
+import type { ContainerApp, ContainerAppSecret } from '@cdktf/provider-azurerm/lib/container-app';
+import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import type { ManagedIdentity } from '../core/identity';
+import type { IMessageBus } from '../messaging/message-bus-base';
+import type { KeyVaultSecretRef } from '../shared/secret-store';
+import { check, intInRange, oneOf, validate } from '../core/validation';
 import {
+  appIdentity,
+  appRules,
+  createContainerApp,
   envBlocks,
-  httpProbes,
-  imageRules,
   keyVaultSecret,
-  replicaRules,
-  sizeRules,
-  type IPullRegistry,
-  type KeyVaultSecretRef,
+  resolveScale,
+  scaleRules,
+  type ContainerAppBaseProps,
 } from './container-app-parts';
-import type { IContainerAppsEnvironment } from './container-apps-environment';
+import {
+  DEFAULT_PORT,
+  MAX_BODY_BYTES_DEFAULT,
+  MAX_BODY_BYTES_RANGE,
+  VERIFY_SCHEMES,
+  type RuntimeEnvironment,
+  type VerifyScheme,
+} from '../../runtime/src/contract';
 
-/** Signature schemes the runtime understands (`WEBHOOK_VERIFY`, runtime/src/config.ts). */
-export const WEBHOOK_VERIFY_SCHEMES = [
-  'standard-webhooks',
-  'github',
-  'stripe',
-  'shopify',
-  'api-key',
-  'none',
-] as const;
-export type WebhookVerifyScheme = (typeof WEBHOOK_VERIFY_SCHEMES)[number];
+/** Signature schemes the runtime understands (`WEBHOOK_VERIFY`, runtime/src/contract.ts). */
+export const WEBHOOK_VERIFY_SCHEMES = VERIFY_SCHEMES;
+/** A signature scheme of `WebhookRuntimeProps.verify` (the runtime's `WEBHOOK_VERIFY`). */
+export type WebhookVerifyScheme = VerifyScheme;
 
-export interface WebhookRuntimeProps {
-  readonly environment: IContainerAppsEnvironment;
-  /** Container app name: 2–32 lowercase letters, digits and hyphens. */
-  readonly name: string;
-  /** Registry the image is pulled from, by the app's identity. */
-  readonly registry: IPullRegistry;
-  /** Repository in the registry, e.g. `webhook-runtime`. */
-  readonly imageName: string;
-  /** Image tag (pin a version or digest-like tag; never `latest` in production). */
-  readonly imageTag: string;
+/** Props of `WebhookRuntime`. */
+export interface WebhookRuntimeProps extends ContainerAppBaseProps {
   /** Where webhooks are published; the app's identity is granted send on its entity. */
   readonly messageBus: IMessageBus;
   /**
@@ -65,25 +52,10 @@ export interface WebhookRuntimeProps {
    * @default - no telemetry export
    */
   readonly applicationInsightsConnectionString?: string | KeyVaultSecretRef;
-  /**
-   * The identity used for registry pull, Key Vault and the bus.
-   * @default - a user-assigned identity `id-<name>` is created
-   */
-  readonly identity?: ManagedIdentity;
   /** Port the runtime listens on (`PORT`). @default 8000 */
   readonly port?: number;
   /** Largest accepted body in bytes (`MAX_BODY_BYTES`), 2–104857600. @default 1048576 */
   readonly maxBodyBytes?: number;
-  /** vCPU per replica. @default 0.5 */
-  readonly cpu?: number;
-  /** Memory (GiB) per replica: twice `cpu` on the Consumption profile. @default - twice cpu */
-  readonly memoryGi?: number;
-  /** Minimum replicas (2 keeps a warm spare; 0 scales to zero and cold-starts). @default 2 */
-  readonly minReplicas?: number;
-  /** Maximum replicas. @default 10 */
-  readonly maxReplicas?: number;
-  /** Concurrent requests per replica before the HTTP scale rule adds one. @default 50 */
-  readonly concurrentRequestsPerReplica?: number;
   /**
    * Make the ingress reachable from the virtual network (`external_enabled`; the environment is
    * internal, so still not from the internet). Needed only when the proxy runs outside the
@@ -91,17 +63,29 @@ export interface WebhookRuntimeProps {
    * @default false - reachable only from apps in the same environment
    */
   readonly reachableFromVirtualNetwork?: boolean;
-  /**
-   * Resources the first revision needs that it does not reference: the private endpoints and DNS
-   * zone links of the registry (image pull), the Key Vault (secret references) and the bus
-   * (readiness). Only resources in this app's own stack; another stack is deployed before it anyway.
-   * @default []
-   */
-  readonly dependsOn?: readonly ITerraformDependable[];
-  /** @default {} */
-  readonly tags?: Record<string, string>;
 }
 
+/**
+ * WebhookRuntime: the Hono webhook service as an Azure Container App. It pulls its image and reads
+ * its secrets with a user-assigned identity (so the grants exist before the first revision), gets
+ * exactly the environment variables runtime/src/config.ts reads, and publishes with the same
+ * identity (`messageBus.grantSend`). Its ingress is internal to the environment: only the proxy
+ * tier calls it.
+ *
+ * @example
+ * ```ts
+ * const runtime = new WebhookRuntime(this, 'Runtime', {
+ *   environment,
+ *   name: 'ca-webhooks-runtime',
+ *   registry,
+ *   imageName: 'webhook-runtime',
+ *   imageTag: '1.0.0',
+ *   messageBus: bus, // its identity is granted Data Sender on the queue
+ *   verify: 'github',
+ *   webhookSecret: { store: vault, secretName: 'github-webhook-secret' },
+ * });
+ * ```
+ */
 export class WebhookRuntime extends Construct {
   /** The underlying `azurerm_container_app`. */
   public readonly containerApp: ContainerApp;
@@ -118,17 +102,12 @@ export class WebhookRuntime extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookRuntimeProps) {
     super(scope, id);
-    const port = props.port ?? 8000;
-    const maxBodyBytes = props.maxBodyBytes ?? 1_048_576;
+    const port = props.port ?? DEFAULT_PORT;
+    const maxBodyBytes = props.maxBodyBytes ?? MAX_BODY_BYTES_DEFAULT;
     const verify = props.verify ?? 'standard-webhooks';
-    const cpu = props.cpu ?? 0.5;
-    const memoryGi = props.memoryGi ?? cpu * 2;
-    const minReplicas = props.minReplicas ?? 2;
-    const maxReplicas = props.maxReplicas ?? 10;
-    const concurrent = props.concurrentRequestsPerReplica ?? 50;
+    const scale = resolveScale(props, { cpu: 0.5, concurrentRequestsPerReplica: 50 });
     validate(`WebhookRuntime '${this.node.path}'`, [
-      matches('name', props.name, /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, '2-32 lowercase letters, digits or -'),
-      ...imageRules(this, props.imageName, props.imageTag),
+      ...appRules(this, props),
       oneOf('verify', verify, WEBHOOK_VERIFY_SCHEMES),
       check(
         'webhookSecret',
@@ -137,10 +116,8 @@ export class WebhookRuntime extends Construct {
         'undefined',
       ),
       intInRange('port', port, 1, 65535),
-      intInRange('maxBodyBytes', maxBodyBytes, 2, 104_857_600),
-      ...sizeRules(cpu, memoryGi),
-      ...replicaRules(minReplicas, maxReplicas),
-      intInRange('concurrentRequestsPerReplica', concurrent, 1, 10_000),
+      intInRange('maxBodyBytes', maxBodyBytes, MAX_BODY_BYTES_RANGE.min, MAX_BODY_BYTES_RANGE.max),
+      ...scaleRules(scale),
     ]);
 
     if (verify === 'none') {
@@ -149,25 +126,19 @@ export class WebhookRuntime extends Construct {
       );
     }
 
-    this.identity =
-      props.identity ??
-      new ManagedIdentity(this, 'Identity', {
-        name: `id-${props.name}`,
-        resourceGroupName: props.environment.resourceGroupName,
-        location: props.environment.location,
-        tags: props.tags ?? {},
-      });
+    this.identity = appIdentity(this, props);
     const identityId = this.identity.id;
 
-    // Grants first: the app depends on the ones returned as resources, so revision 1 can pull
-    // its image and is ready (publishes) without waiting for a later revision.
-    const grants: unknown[] = [
+    // Grants first: the app depends on them, so revision 1 can pull its image and is ready
+    // (publishes) without waiting for a later revision.
+    const grants: RoleAssignment[] = [
       props.registry.grantPull(this.identity),
       props.messageBus.grantSend(this.identity),
     ];
 
     const secrets: ContainerAppSecret[] = [];
-    const fromSecrets: Record<string, string> = {};
+    /** Variable → the app secret holding its value. */
+    const fromSecrets: RuntimeEnvironment = {};
     if (props.webhookSecret !== undefined) {
       // With this app: the secret is written after the vault's stack and before this one.
       grants.push(
@@ -187,60 +158,30 @@ export class WebhookRuntime extends Construct {
       fromSecrets.APPLICATIONINSIGHTS_CONNECTION_STRING = 'appinsights-connection-string';
     }
 
-    const env = envBlocks(
-      {
-        ...props.messageBus.runtimeEnvironment(),
-        WEBHOOK_VERIFY: verify,
-        PORT: String(port),
-        MAX_BODY_BYTES: String(maxBodyBytes),
-        AZURE_CLIENT_ID: this.identity.clientId,
-      },
-      fromSecrets,
-    );
+    // Only names of the runtime's contract compile here (test/stacks/contract.test.ts feeds the
+    // synthesized result to the runtime's own config loader).
+    const plain: RuntimeEnvironment = {
+      ...props.messageBus.runtimeEnvironment(),
+      WEBHOOK_VERIFY: verify,
+      PORT: String(port),
+      MAX_BODY_BYTES: String(maxBodyBytes),
+      AZURE_CLIENT_ID: this.identity.clientId,
+    };
+    const env = envBlocks(plain, fromSecrets);
 
     this.reachableFromVirtualNetwork = props.reachableFromVirtualNetwork ?? false;
-    this.containerApp = new ContainerApp(this, 'Resource', {
-      name: props.name,
-      resourceGroupName: props.environment.resourceGroupName,
-      containerAppEnvironmentId: props.environment.environmentId,
-      workloadProfileName: props.environment.defaultWorkloadProfileName,
-      revisionMode: 'Single',
-      identity: { type: 'UserAssigned', identityIds: [identityId] },
-      registry: [{ server: props.registry.loginServer, identity: identityId }],
-      secret: secrets.length > 0 ? secrets : undefined,
-      ingress: {
-        externalEnabled: this.reachableFromVirtualNetwork,
-        targetPort: port,
-        transport: 'http',
-        // The proxy speaks plain HTTP to port 80 of this FQDN; the hop never leaves the
-        // environment's network (docs/decisions/0006). Without this, port 80 answers 301.
-        allowInsecureConnections: true,
-        trafficWeight: [{ latestRevision: true, percentage: 100 }],
-      },
-      template: {
-        minReplicas,
-        maxReplicas,
-        httpScaleRule: [{ name: 'http-concurrency', concurrentRequests: String(concurrent) }],
-        container: [
-          {
-            name: 'runtime',
-            image: `${props.registry.loginServer}/${props.imageName}:${props.imageTag}`,
-            cpu,
-            memory: `${memoryGi}Gi`,
-            env,
-            ...httpProbes({
-              port,
-              livenessPath: '/healthz',
-              readinessPath: '/readyz',
-              startupPath: '/healthz',
-            }),
-          },
-        ],
-      },
+    this.containerApp = createContainerApp(this, props, this.identity, scale, {
+      containerName: 'runtime',
+      port,
+      env,
+      secrets,
+      externalEnabled: this.reachableFromVirtualNetwork,
+      // The proxy speaks plain HTTP to port 80 of this FQDN; the hop never leaves the
+      // environment's network (docs/decisions/0006). Without this, port 80 answers 301.
+      allowInsecureConnections: true,
       // Grants made in another stack (an identity brought from the foundation) are applied
       // before this one; only those in this stack can be named.
-      dependsOn: [...dependenciesInStack(this, grants), ...(props.dependsOn ?? [])],
-      tags: props.tags ?? {},
+      grants,
     });
     this.fqdn = this.containerApp.ingress.fqdn;
     this.upstreamAddress = `${this.fqdn}:80`;

@@ -1,10 +1,3 @@
-/**
- * EnvironmentPrivateDns: the private DNS zone an internal Container Apps environment needs so that
- * anything in the virtual network (the Application Gateway) can resolve its apps. The zone is named
- * after the environment's `default_domain`; `*` and `@` point to its `static_ip_address` (the
- * internal load balancer). Without it the gateway's backend FQDN does not resolve and every probe
- * fails.
- */
 import { Construct } from 'constructs';
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
 import { PrivateDnsARecord } from '@cdktf/provider-azurerm/lib/private-dns-a-record';
@@ -12,6 +5,7 @@ import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/pr
 import { intInRange, validate } from '../core/validation';
 import type { IContainerAppsEnvironment } from '../hosting/container-apps-environment';
 
+/** Props of `EnvironmentPrivateDns`. */
 export interface EnvironmentPrivateDnsProps {
   readonly environment: IContainerAppsEnvironment;
   /** Resource group of the zone. */
@@ -20,10 +14,26 @@ export interface EnvironmentPrivateDnsProps {
   readonly virtualNetworkId: string;
   /** TTL of the A records in seconds. @default 300 */
   readonly ttl?: number;
-  /** @default {} */
+  /** @default - no tags */
   readonly tags?: Record<string, string>;
 }
 
+/**
+ * EnvironmentPrivateDns: the private DNS zone an internal Container Apps environment needs so that
+ * anything in the virtual network (the Application Gateway) can resolve its apps. The zone is named
+ * after the environment's `default_domain`; `*` and `@` point to its `static_ip_address` (the
+ * internal load balancer). Without it the gateway's backend FQDN does not resolve and every probe
+ * fails.
+ *
+ * @example
+ * ```ts
+ * new EnvironmentPrivateDns(this, 'EnvironmentDns', {
+ *   environment, // an internal ContainerAppsEnvironment
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   virtualNetworkId: network.virtualNetworkId,
+ * });
+ * ```
+ */
 export class EnvironmentPrivateDns extends Construct {
   public readonly zone: PrivateDnsZone;
   public readonly wildcardRecord: PrivateDnsARecord;

@@ -1,13 +1,8 @@
-/**
- * WafPolicy: the `azurerm_web_application_firewall_policy` of the gateway, in Prevention mode with
- * a managed rule set (Microsoft_DefaultRuleSet 2.1 by default, or OWASP 3.2), request body
- * inspection on, and a body-size limit no lower than what the backend accepts (else the WAF
- * rejects webhooks the runtime would take).
- */
 import { Construct } from 'constructs';
 import { WebApplicationFirewallPolicy } from '@cdktf/provider-azurerm/lib/web-application-firewall-policy';
 import { check, intInRange, oneOf, validate } from '../core/validation';
 
+/** The WAF managed rule sets `WafPolicy` supports. */
 export type ManagedRuleSet = 'Microsoft_DefaultRuleSet' | 'OWASP';
 /** The version each managed rule set is pinned to. */
 export const MANAGED_RULE_SET_VERSIONS: Record<ManagedRuleSet, string> = {
@@ -15,6 +10,7 @@ export const MANAGED_RULE_SET_VERSIONS: Record<ManagedRuleSet, string> = {
   OWASP: '3.2',
 };
 
+/** WAF policy settings a user may choose (`WebhookIngressProps.waf`). */
 export interface WafOptions {
   /** Managed rule set (pinned version: DRS 2.1 or OWASP 3.2). @default 'Microsoft_DefaultRuleSet' */
   readonly ruleSet?: ManagedRuleSet;
@@ -29,16 +25,35 @@ export interface WafOptions {
   readonly maxRequestBodySizeInKb?: number;
 }
 
+/** Props of `WafPolicy`. */
 export interface WafPolicyProps extends WafOptions {
   readonly name: string;
   readonly resourceGroupName: string;
   readonly location: string;
   /** The backend's body limit in bytes (the runtime's MAX_BODY_BYTES). */
   readonly backendMaxBodyBytes: number;
-  /** @default {} */
+  /** @default - no tags */
   readonly tags?: Record<string, string>;
 }
 
+/**
+ * WafPolicy: the `azurerm_web_application_firewall_policy` of the gateway, in Prevention mode with
+ * a managed rule set (Microsoft_DefaultRuleSet 2.1 by default, or OWASP 3.2), request body
+ * inspection on, and a body-size limit no lower than what the backend accepts (else the WAF
+ * rejects webhooks the runtime would take).
+ *
+ * @example
+ * ```ts
+ * // Created by WebhookIngress; on its own:
+ * new WafPolicy(this, 'Waf', {
+ *   name: 'waf-webhooks-prod-weu',
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   location: 'westeurope',
+ *   backendMaxBodyBytes: 1_048_576, // the runtime's MAX_BODY_BYTES
+ *   ruleSet: 'OWASP',
+ * });
+ * ```
+ */
 export class WafPolicy extends Construct {
   public readonly resource: WebApplicationFirewallPolicy;
   public readonly policyId: string;

@@ -1,11 +1,3 @@
-/**
- * WebhookIngress: the public entry of the system. A Standard static public IP and an Application
- * Gateway WAF_v2 in its own subnet (autoscaling, zones), terminating TLS with a Key Vault
- * certificate read by a user-assigned identity, redirecting HTTP to HTTPS, and forwarding to the
- * proxy tier over HTTPS with the backend's host name. A WAF policy (Prevention) guards it, and a
- * private DNS zone lets it resolve the internal Container Apps environment. Why a gateway and not
- * a load balancer: docs/decisions/0004.
- */
 import { Construct } from 'constructs';
 import type { ITerraformDependable } from 'cdktf';
 import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
@@ -15,7 +7,7 @@ import { addDiagnosticSettings } from '../core/diagnostics';
 import { ManagedIdentity } from '../core/identity';
 import { dependenciesInStack } from '../core/role-assignment';
 import { check, intInRange, matches, oneOf, validate } from '../core/validation';
-import type { KeyVaultSecretRef } from '../hosting/container-app-parts';
+import type { KeyVaultSecretRef } from '../shared/secret-store';
 import type { IContainerAppsEnvironment } from '../hosting/container-apps-environment';
 import type { IWebhookBackend } from '../hosting/proxy-tier';
 import { sameSubnet, subnetFacts, type SubnetRef } from '../hosting/subnet';
@@ -26,6 +18,7 @@ import { WafPolicy, type WafOptions } from './waf-policy';
 /** Predefined TLS policies accepted (2022 profiles: TLS 1.2+, no CBC-only legacy suites). */
 export const SSL_POLICIES = ['AppGwSslPolicy20220101', 'AppGwSslPolicy20220101S'] as const;
 
+/** Props of `WebhookIngress`. */
 export interface WebhookIngressProps {
   /** Gateway name: 1–80 letters, digits, `.`, `-`, `_`. Related resources derive from it. */
   readonly name: string;
@@ -85,10 +78,33 @@ export interface WebhookIngressProps {
   readonly waf?: WafOptions;
   /** @default - a user-assigned identity `id-<name>` is created */
   readonly identity?: ManagedIdentity;
-  /** @default {} */
+  /** @default - no tags */
   readonly tags?: Record<string, string>;
 }
 
+/**
+ * WebhookIngress: the public entry of the system. A Standard static public IP and an Application
+ * Gateway WAF_v2 in its own subnet (autoscaling, zones), terminating TLS with a Key Vault
+ * certificate read by a user-assigned identity, redirecting HTTP to HTTPS, and forwarding to the
+ * proxy tier over HTTPS with the backend's host name. A WAF policy (Prevention) guards it, and a
+ * private DNS zone lets it resolve the internal Container Apps environment. Why a gateway and not
+ * a load balancer: docs/decisions/0004.
+ *
+ * @example
+ * ```ts
+ * new WebhookIngress(this, 'Ingress', {
+ *   name: 'agw-webhooks-prod-weu',
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   location: 'westeurope',
+ *   gatewaySubnet: network.gatewaySubnet,
+ *   backend: proxy, // a ProxyTier
+ *   environment,
+ *   virtualNetworkId: network.virtualNetworkId,
+ *   certificate: { store: vault, secretName: 'gateway-tls' },
+ *   logAnalyticsWorkspaceId: observability.workspaceId,
+ * });
+ * ```
+ */
 export class WebhookIngress extends Construct {
   public readonly publicIp: PublicIp;
   public readonly applicationGateway: ApplicationGateway;

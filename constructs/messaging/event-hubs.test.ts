@@ -1,6 +1,6 @@
 import { onlyResource, resourcesOf } from '../core/testing';
 import { MessageBus } from './message-bus';
-import type { MessageBusProps } from './options';
+import type { MessageBusProps } from './message-bus';
 import { BUS_BASE as base, PRIVATE_ENDPOINT as privateEndpoint, messageBusTests } from './test-fixtures';
 
 const { newStack, synth, cleanup } = messageBusTests('event-hubs-test');

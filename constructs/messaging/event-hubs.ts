@@ -3,7 +3,7 @@ import type { Construct } from 'constructs';
 import { Eventhub } from '@cdktf/provider-azurerm/lib/eventhub';
 import { EventhubNamespace } from '@cdktf/provider-azurerm/lib/eventhub-namespace';
 import { check, intInRange, matches, oneOf, type Rule } from '../core/validation';
-import type { MessageBusProps } from './options';
+import type { MessageBusProps } from './message-bus';
 
 export function kafkaRules(props: MessageBusProps): Rule[] {
   const o = props.kafka ?? {};

@@ -1,27 +1,107 @@
 /**
  * What created and imported buses share (the aws-sqs `QueueBase` pattern): entity-scoped grants,
- * the runtime's environment variables and the alert helpers are implemented once here, so
+ * the runtime's environment variables and the alert methods are implemented once here, so
  * `MessageBus.fromNamespaceId(...)` behaves exactly like a bus created by `new MessageBus(...)`.
  */
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { MonitorMetricAlert } from '@cdktf/provider-azurerm/lib/monitor-metric-alert';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import type { IPrincipal } from '../core/identity';
 import { grantRole, roleAssignmentId } from '../core/role-assignment';
-import type { IMessageBus, IPrincipal, MessageBusKind } from '../core/types';
-import { WebhookAlerts } from '../observability/alerts';
+import { WebhookAlerts, type MetricAlertDefinition } from '../observability/alerts';
 import type { Observability } from '../observability/observability';
+import type { RuntimeEnvironment } from '../../runtime/src/contract';
 
 /** Where the runtime publishes on Service Bus. */
 export type ServiceBusEntityType = 'queue' | 'topic';
 
+/** Which protocol the runtime speaks to the bus. */
+export type MessageBusKind = 'serviceBus' | 'kafka';
+
+/** Where a bus alert is created and what it is called. */
+export interface BusAlertOptions {
+  /**
+   * First part of the alert's name in Azure Monitor (`<namePrefix>-deadletters`).
+   * @default - the namespace name
+   */
+  readonly namePrefix?: string;
+  /**
+   * Construct that holds the alert: give the watching construct when it lives in another stack
+   * than the observability construct (see `Observability.addMetricAlert`).
+   * @default - the observability construct
+   */
+  readonly scope?: Construct;
+  /**
+   * Construct id of the alert (part of its Terraform address: keep it once deployed).
+   * @default - `<bus construct id>DeadLetterAlert`, `…BacklogAlert` or `…ThrottledAlert`
+   */
+  readonly id?: string;
+}
+
+/**
+ * A message bus the runtime can publish to: created by `MessageBus` or imported with
+ * `MessageBus.fromNamespaceId(...)`. Both expose the same grant and alert API (like aws-sqs `IQueue`).
+ */
+export interface IMessageBus extends IConstruct {
+  readonly kind: MessageBusKind;
+  /** Resource id of the Service Bus or Event Hubs namespace. */
+  readonly namespaceId: string;
+  /** `<namespace>.servicebus.windows.net` (both Service Bus and Event Hubs). */
+  readonly namespaceFqdn: string;
+  /** Name of the queue, topic or event hub the runtime publishes to. */
+  readonly entityName: string;
+  /** Resource id of that queue, topic or event hub (the scope of `grantSend`). */
+  readonly entityId: string;
+  /**
+   * Environment variables the webhook runtime needs to publish here (`BUS`, `SERVICEBUS_*` or
+   * `KAFKA_*`, names from the runtime's contract: runtime/src/contract.ts), never a key or
+   * connection string.
+   */
+  runtimeEnvironment(): RuntimeEnvironment;
+  /**
+   * Lets `principal` publish to the entity (Data Sender role scoped to the entity). Returns the
+   * role assignment, so what must not start before the grant exists can depend on it.
+   */
+  grantSend(principal: IPrincipal): RoleAssignment;
+  /** Lets `principal` consume from the entity (Data Receiver role scoped to the entity). */
+  grantReceive(principal: IPrincipal): RoleAssignment;
+  /** Alerts when any message is dead-lettered on the entity (kind `serviceBus`). */
+  addDeadLetterAlert(observability: Observability, options?: BusAlertOptions): MonitorMetricAlert;
+  /** Alerts when more than `threshold` messages wait on the entity (kind `serviceBus`). */
+  addBacklogAlert(
+    observability: Observability,
+    threshold: number,
+    options?: BusAlertOptions,
+  ): MonitorMetricAlert;
+  /** Alerts when the namespace throttles requests on the event hub, so publishes fail (kind `kafka`). */
+  addThrottledAlert(observability: Observability, options?: BusAlertOptions): MonitorMetricAlert;
+}
+
 /** Event Hubs' Kafka endpoint port (SASL_SSL). */
 export const KAFKA_PORT = 9093;
+
+/** The bus kind each alert needs, and why the other kind cannot have it. */
+const ALERT_KINDS = {
+  DeadLetterAlert: ['serviceBus', 'Event Hubs has no dead-letter queue; use addThrottledAlert'],
+  BacklogAlert: ['serviceBus', 'Event Hubs exposes no backlog metric; watch consumer lag in the consumer'],
+  ThrottledAlert: ['kafka', 'watch dead letters and backlog on Service Bus'],
+} as const satisfies Record<string, readonly [MessageBusKind, string]>;
 
 const ROLES: Record<MessageBusKind, { send: string; receive: string }> = {
   serviceBus: { send: 'Azure Service Bus Data Sender', receive: 'Azure Service Bus Data Receiver' },
   kafka: { send: 'Azure Event Hubs Data Sender', receive: 'Azure Event Hubs Data Receiver' },
 };
 
+/**
+ * The `MessageBusBase` construct.
+ *
+ * @example
+ * ```ts
+ * const bus: MessageBusBase = MessageBus.fromNamespaceId(this, 'Existing', { namespaceId, entityName: 'webhooks' });
+ * bus.grantReceive(consumerIdentity);
+ * bus.addDeadLetterAlert(observability);
+ * ```
+ */
 export abstract class MessageBusBase extends Construct implements IMessageBus {
   public abstract readonly kind: MessageBusKind;
   public abstract readonly namespaceId: string;
@@ -38,7 +118,7 @@ export abstract class MessageBusBase extends Construct implements IMessageBus {
     return this.kind === 'kafka' ? `${this.namespaceFqdn}:${KAFKA_PORT}` : undefined;
   }
 
-  public runtimeEnvironment(): Record<string, string> {
+  public runtimeEnvironment(): RuntimeEnvironment {
     if (this.kind === 'kafka') {
       return {
         BUS: 'kafka',
@@ -48,11 +128,11 @@ export abstract class MessageBusBase extends Construct implements IMessageBus {
         KAFKA_SASL_MECHANISM: 'oauthbearer',
       };
     }
-    return {
-      BUS: 'servicebus',
-      SERVICEBUS_NAMESPACE: this.namespaceFqdn,
-      [this.entityType === 'topic' ? 'SERVICEBUS_TOPIC' : 'SERVICEBUS_QUEUE']: this.entityName,
-    };
+    const entity: RuntimeEnvironment =
+      this.entityType === 'topic'
+        ? { SERVICEBUS_TOPIC: this.entityName }
+        : { SERVICEBUS_QUEUE: this.entityName };
+    return { BUS: 'servicebus', SERVICEBUS_NAMESPACE: this.namespaceFqdn, ...entity };
   }
 
   /** Data Sender on the queue, topic or event hub (never the namespace). Idempotent per principal. */
@@ -66,35 +146,50 @@ export abstract class MessageBusBase extends Construct implements IMessageBus {
   }
 
   /**
-   * Alerts when any message is dead-lettered on the entity (Service Bus only: Event Hubs has no
-   * dead-letter queue, so on Kafka this alerts on throttled requests, the signal that publishes fail).
+   * Alerts when any message is dead-lettered on the entity. Service Bus only: Event Hubs has no
+   * dead-letter queue (on Kafka, `addThrottledAlert` watches the signal that publishes fail).
    */
-  public addDeadLetterAlert(observability: Observability, prefix = this.namespaceName): MonitorMetricAlert {
-    const definition =
-      this.kind === 'serviceBus'
-        ? WebhookAlerts.serviceBusDeadLetters(prefix, this.entityName)
-        : WebhookAlerts.eventHubsThrottled(prefix, this.entityName);
-    return observability.addMetricAlert(`${this.node.id}DeadLetterAlert`, {
-      ...definition,
-      scopes: [this.namespaceId],
-    });
+  public addDeadLetterAlert(observability: Observability, options: BusAlertOptions = {}): MonitorMetricAlert {
+    return this.addAlert(observability, 'DeadLetterAlert', options, (prefix) =>
+      WebhookAlerts.serviceBusDeadLetters(prefix, this.entityName),
+    );
   }
 
   /** Alerts when more than `threshold` messages wait on the entity (Service Bus only). */
   public addBacklogAlert(
     observability: Observability,
     threshold: number,
-    prefix = this.namespaceName,
+    options: BusAlertOptions = {},
   ): MonitorMetricAlert {
-    if (this.kind !== 'serviceBus') {
+    return this.addAlert(observability, 'BacklogAlert', options, (prefix) =>
+      WebhookAlerts.serviceBusBacklog(prefix, threshold, this.entityName),
+    );
+  }
+
+  /** Alerts when the namespace throttles requests on the event hub, so publishes fail (Kafka only). */
+  public addThrottledAlert(observability: Observability, options: BusAlertOptions = {}): MonitorMetricAlert {
+    return this.addAlert(observability, 'ThrottledAlert', options, (prefix) =>
+      WebhookAlerts.eventHubsThrottled(prefix, this.entityName),
+    );
+  }
+
+  private addAlert(
+    observability: Observability,
+    alert: keyof typeof ALERT_KINDS,
+    options: BusAlertOptions,
+    definition: (namePrefix: string) => MetricAlertDefinition,
+  ): MonitorMetricAlert {
+    const [kind, why] = ALERT_KINDS[alert];
+    if (this.kind !== kind) {
       throw new Error(
-        `${this.node.path}: addBacklogAlert needs kind 'serviceBus' (received 'kafka': Event Hubs exposes no backlog metric; watch consumer lag in the consumer)`,
+        `${this.node.path}: add${alert} needs kind '${kind}' (received '${this.kind}': ${why})`,
       );
     }
-    return observability.addMetricAlert(`${this.node.id}BacklogAlert`, {
-      ...WebhookAlerts.serviceBusBacklog(prefix, threshold, this.entityName),
-      scopes: [this.namespaceId],
-    });
+    return observability.addMetricAlert(
+      options.id ?? `${this.node.id}${alert}`,
+      { ...definition(options.namePrefix ?? this.namespaceName), scopes: [this.namespaceId] },
+      options.scope,
+    );
   }
 
   private grant(role: string, principal: IPrincipal): RoleAssignment {

@@ -1,10 +1,18 @@
+import { Construct } from 'constructs';
 import { onlyResource, resourcesOf, synthJson, TestPrincipal } from '../core/testing';
-import { Observability } from '../observability/observability';
-import { MessageBus } from './message-bus';
+import { Observability, type ObservabilityProps } from '../observability/observability';
+import { MessageBus, type MessageBusProps } from './message-bus';
 import { BUS_BASE as base, messageBusTests } from './test-fixtures';
 
 const { newStack, synth, cleanup } = messageBusTests('message-bus-test');
 afterAll(cleanup);
+
+const OBS: ObservabilityProps = {
+  name: 'webhooks-prod-weu',
+  resourceGroupName: 'rg',
+  location: 'westeurope',
+};
+const KAFKA: MessageBusProps = { ...base, kind: 'kafka', name: 'evhns-webhooks-1a2b' };
 
 describe('MessageBus grants', () => {
   it('grants Data Sender and Receiver scoped to the queue, never the namespace', () => {
@@ -127,11 +135,7 @@ describe('MessageBus diagnostics and alerts', () => {
 
   it('adds dead-letter and backlog alerts on the entity through Observability', () => {
     const stack = newStack();
-    const obs = new Observability(stack, 'Obs', {
-      name: 'webhooks-prod-weu',
-      resourceGroupName: 'rg',
-      location: 'westeurope',
-    });
+    const obs = new Observability(stack, 'Obs', OBS);
     const bus = new MessageBus(stack, 'Bus', base);
     bus.addDeadLetterAlert(obs);
     bus.addBacklogAlert(obs, 500);
@@ -156,16 +160,56 @@ describe('MessageBus diagnostics and alerts', () => {
     );
   });
 
-  it('fails if a backlog alert is asked for on Kafka', () => {
+  it('adds a throttled-requests alert on the event hub on Kafka', () => {
     const stack = newStack();
-    const obs = new Observability(stack, 'Obs', {
-      name: 'webhooks-prod-weu',
-      resourceGroupName: 'rg',
-      location: 'westeurope',
+    const obs = new Observability(stack, 'Obs', OBS);
+    const bus = new MessageBus(stack, 'Bus', KAFKA);
+    bus.addThrottledAlert(obs);
+    expect(onlyResource(synthJson(stack), 'azurerm_monitor_metric_alert')).toMatchObject({
+      name: 'evhns-webhooks-1a2b-throttled',
+      criteria: [
+        expect.objectContaining({
+          metric_namespace: 'Microsoft.EventHub/namespaces',
+          metric_name: 'ThrottledRequests',
+          dimension: [{ name: 'EntityName', operator: 'Include', values: ['webhooks'] }],
+        }),
+      ],
+      scopes: [expect.stringMatching(/azurerm_eventhub_namespace\.\w+\.id/)],
     });
-    const bus = new MessageBus(stack, 'Bus', { ...base, kind: 'kafka', name: 'evhns-webhooks-1a2b' });
-    expect(() => bus.addBacklogAlert(obs, 10)).toThrow(
-      /addBacklogAlert needs kind 'serviceBus' \(received 'kafka'/,
-    );
+  });
+
+  it.each([
+    ['addBacklogAlert', 'kafka', (b: MessageBus, o: Observability) => b.addBacklogAlert(o, 10)],
+    ['addDeadLetterAlert', 'kafka', (b: MessageBus, o: Observability) => b.addDeadLetterAlert(o)],
+    ['addThrottledAlert', 'serviceBus', (b: MessageBus, o: Observability) => b.addThrottledAlert(o)],
+  ] as const)('fails if %s is asked for on kind %s, naming the kind it needs', (method, kind, add) => {
+    const stack = newStack();
+    const obs = new Observability(stack, 'Obs', OBS);
+    const bus = new MessageBus(stack, 'Bus', kind === 'kafka' ? KAFKA : base);
+    const needed = kind === 'kafka' ? 'serviceBus' : 'kafka';
+    expect(() => add(bus, obs)).toThrow(`${method} needs kind '${needed}' (received '${kind}'`);
+  });
+
+  it('creates the alert under the scope and id given, named with the prefix given', () => {
+    const stack = newStack();
+    const obs = new Observability(stack, 'Obs', OBS);
+    const bus = new MessageBus(stack, 'Bus', base);
+    const watcher = new Construct(stack, 'Watcher');
+    bus.addDeadLetterAlert(obs, { scope: watcher, id: 'Dlq', namePrefix: 'webhooks-prod' });
+    const alerts = synthJson(stack).resource?.azurerm_monitor_metric_alert ?? {};
+    expect(Object.keys(alerts)).toEqual([expect.stringMatching(/^Watcher_Dlq_[0-9A-F]{8}$/)]);
+    expect(Object.values(alerts)[0]).toMatchObject({ name: 'webhooks-prod-deadletters' });
+  });
+
+  it('alerts on an imported bus like on a created one, scoped to the existing namespace', () => {
+    const stack = newStack();
+    const obs = new Observability(stack, 'Obs', OBS);
+    const nsId = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ServiceBus/namespaces/sb-existing';
+    const bus = MessageBus.fromNamespaceId(stack, 'Byo', { namespaceId: nsId, entityName: 'inbound' });
+    bus.addBacklogAlert(obs, 100);
+    expect(onlyResource(synthJson(stack), 'azurerm_monitor_metric_alert')).toMatchObject({
+      name: 'sb-existing-backlog',
+      scopes: [nsId],
+    });
   });
 });

@@ -14,15 +14,78 @@ import { ServicebusSubscription } from '@cdktf/provider-azurerm/lib/servicebus-s
 import type { ServicebusTopic } from '@cdktf/provider-azurerm/lib/servicebus-topic';
 import { addDiagnosticSettings } from '../core/diagnostics';
 import { validateResourceName } from '../core/naming';
-import type { IMessageBus, MessageBusKind } from '../core/types';
 import { check, durationInRange, intInRange, matches, oneOf, validate } from '../core/validation';
-import { PrivateLink } from '../shared/private-link';
+import { PrivateLink, type PrivateEndpointOptions } from '../shared/private-link';
 import { createEventHubs } from './event-hubs';
-import { MessageBusBase, type ServiceBusEntityType } from './message-bus-base';
-import type { MessageBusAttributes, MessageBusProps } from './options';
+import {
+  MessageBusBase,
+  type IMessageBus,
+  type MessageBusKind,
+  type ServiceBusEntityType,
+} from './message-bus-base';
+import type { KafkaOptions, ServiceBusOptions } from './options';
 import { createServiceBus, serviceBusRules } from './service-bus';
 import { kafkaRules } from './event-hubs';
 
+/** Props of `MessageBus`. */
+export interface MessageBusProps {
+  /** Namespace name: 6-50 letters, digits and -, globally unique (see `resourceName(..., { unique: true })`). */
+  readonly name: string;
+  readonly resourceGroupName: string;
+  readonly location: string;
+  /**
+   * Azure Service Bus (AMQP) or Event Hubs through its Kafka endpoint.
+   * @default 'serviceBus'
+   */
+  readonly kind?: MessageBusKind;
+  /** @default - the defaults of each option */
+  readonly serviceBus?: ServiceBusOptions;
+  /** @default - the defaults of each option */
+  readonly kafka?: KafkaOptions;
+  /**
+   * A private endpoint (subresource `namespace`, zone `privatelink.servicebus.windows.net`).
+   * Service Bus: Premium only.
+   * @default - none
+   */
+  readonly privateEndpoint?: PrivateEndpointOptions;
+  /**
+   * Public network access to the namespace.
+   * @default - false when `privateEndpoint` is given, else true (Standard has no private endpoint)
+   */
+  readonly publicNetworkAccessEnabled?: boolean;
+  /**
+   * Send the namespace's logs and metrics to this workspace.
+   * @default - no diagnostic settings
+   */
+  readonly logAnalyticsWorkspaceId?: string;
+  /**
+   * Tags on the namespace (and private endpoint).
+   * @default - no tags
+   */
+  readonly tags?: Record<string, string>;
+}
+
+/** Attributes of an existing namespace for `MessageBus.fromNamespaceId`. */
+export interface MessageBusAttributes {
+  /** Resource id of the Service Bus or Event Hubs namespace. */
+  readonly namespaceId: string;
+  /** @default 'serviceBus' */
+  readonly kind?: MessageBusKind;
+  /** Queue, topic or event hub the runtime publishes to. */
+  readonly entityName: string;
+  /**
+   * Service Bus entity type.
+   * @default 'queue'
+   */
+  readonly entityType?: ServiceBusEntityType;
+  /**
+   * Namespace name, required when `namespaceId` is a token (unknown at synth).
+   * @default - the last segment of `namespaceId`
+   */
+  readonly namespaceName?: string;
+}
+
+/** Settings of a topic subscription (`MessageBus.addSubscription`). */
 export interface SubscriptionProps {
   /**
    * Deliveries before a message is dead-lettered (required by the provider), 1-2000.
@@ -47,6 +110,21 @@ const ENTITY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,258}[A-Za-z0-9_]$|^[A-Za-z0-9]
 const NAMESPACE_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.(ServiceBus|EventHub)\/namespaces\/([^/]+)$/i;
 
+/**
+ * The `MessageBus` construct.
+ *
+ * @example
+ * ```ts
+ * const bus = new MessageBus(this, 'Bus', {
+ *   name: 'sbns-orders-prod-weu-7f3a',
+ *   resourceGroupName: 'rg-orders-prod-weu',
+ *   location: 'westeurope',
+ *   serviceBus: { entityType: 'topic', entityName: 'orders' },
+ * });
+ * bus.addSubscription('billing');
+ * bus.grantSend(publisher); // Data Sender on the topic, never the namespace
+ * ```
+ */
 export class MessageBus extends MessageBusBase {
   /** An existing namespace and entity, with the same grants, environment and alerts. */
   public static fromNamespaceId(

@@ -1,8 +1,7 @@
-/** Props of `MessageBus`: the Service Bus and Kafka option groups and their defaults. */
-import type { MessageBusKind } from '../core/types';
-import type { PrivateEndpointOptions } from '../shared/private-link';
+/** The option groups of `MessageBusProps` (Service Bus, Kafka, customer-managed key) and their defaults. */
 import type { ServiceBusEntityType } from './message-bus-base';
 
+/** Service Bus settings of a `MessageBus` of kind `serviceBus`. */
 export interface ServiceBusOptions {
   /**
    * `Standard` or `Premium` (Basic has no duplicate detection or topics). Changing to Premium
@@ -102,6 +101,7 @@ export interface CustomerManagedKeyOptions {
   readonly infrastructureEncryptionEnabled?: boolean;
 }
 
+/** Event Hubs settings of a `MessageBus` of kind `kafka`. */
 export interface KafkaOptions {
   /**
    * `Standard` or `Premium`: Basic has no Kafka endpoint.
@@ -140,61 +140,4 @@ export interface KafkaOptions {
    * @default - messageRetentionDays is used
    */
   readonly retentionHours?: number;
-}
-
-export interface MessageBusProps {
-  /** Namespace name: 6-50 letters, digits and -, globally unique (see `resourceName(..., { unique: true })`). */
-  readonly name: string;
-  readonly resourceGroupName: string;
-  readonly location: string;
-  /**
-   * Azure Service Bus (AMQP) or Event Hubs through its Kafka endpoint.
-   * @default 'serviceBus'
-   */
-  readonly kind?: MessageBusKind;
-  /** @default - the defaults of each option */
-  readonly serviceBus?: ServiceBusOptions;
-  /** @default - the defaults of each option */
-  readonly kafka?: KafkaOptions;
-  /**
-   * A private endpoint (subresource `namespace`, zone `privatelink.servicebus.windows.net`).
-   * Service Bus: Premium only.
-   * @default - none
-   */
-  readonly privateEndpoint?: PrivateEndpointOptions;
-  /**
-   * Public network access to the namespace.
-   * @default - false when `privateEndpoint` is given, else true (Standard has no private endpoint)
-   */
-  readonly publicNetworkAccessEnabled?: boolean;
-  /**
-   * Send the namespace's logs and metrics to this workspace.
-   * @default - no diagnostic settings
-   */
-  readonly logAnalyticsWorkspaceId?: string;
-  /**
-   * Tags on the namespace (and private endpoint).
-   * @default - no tags
-   */
-  readonly tags?: Record<string, string>;
-}
-
-/** Attributes of an existing namespace for `MessageBus.fromNamespaceId`. */
-export interface MessageBusAttributes {
-  /** Resource id of the Service Bus or Event Hubs namespace. */
-  readonly namespaceId: string;
-  /** @default 'serviceBus' */
-  readonly kind?: MessageBusKind;
-  /** Queue, topic or event hub the runtime publishes to. */
-  readonly entityName: string;
-  /**
-   * Service Bus entity type.
-   * @default 'queue'
-   */
-  readonly entityType?: ServiceBusEntityType;
-  /**
-   * Namespace name, required when `namespaceId` is a token (unknown at synth).
-   * @default - the last segment of `namespaceId`
-   */
-  readonly namespaceName?: string;
 }

@@ -5,7 +5,7 @@ import { ServicebusQueue } from '@cdktf/provider-azurerm/lib/servicebus-queue';
 import { ServicebusTopic } from '@cdktf/provider-azurerm/lib/servicebus-topic';
 import { check, durationInRange, intInRange, matches, oneOf, type Rule } from '../core/validation';
 import type { ServiceBusEntityType } from './message-bus-base';
-import type { MessageBusProps } from './options';
+import type { MessageBusProps } from './message-bus';
 
 const STANDARD_SIZES = [1024, 2048, 3072, 4096, 5120];
 

@@ -1,8 +1,7 @@
 /** Shared by the MessageBus tests: one base props object, a private endpoint, and a synth helper. */
 import type { TerraformStack } from 'cdktf';
 import { synthJson, testStacks, type Synthesized } from '../core/testing';
-import { MessageBus } from './message-bus';
-import type { MessageBusProps } from './options';
+import { MessageBus, type MessageBusProps } from './message-bus';
 
 export const BUS_BASE: MessageBusProps = {
   name: 'sbns-webhooks-prod-weu-1a2b',

@@ -26,6 +26,7 @@ export interface IWebhookNetwork {
   readonly privateEndpointSubnetId: string;
 }
 
+/** Props of `WebhookNetwork`. */
 export interface WebhookNetworkProps {
   /** VNet name, e.g. `vnet-webhooks-prod-weu`. */
   readonly name: string;
@@ -97,6 +98,22 @@ const SUBNET_ID =
 const VNET_ID =
   /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+$/i;
 
+/**
+ * The `WebhookNetwork` construct.
+ *
+ * @example
+ * ```ts
+ * const network = new WebhookNetwork(this, 'Network', {
+ *   name: 'vnet-webhooks-prod-weu',
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   location: 'westeurope',
+ *   addressSpace: ['10.30.0.0/16'],
+ *   gatewaySubnetPrefix: '10.30.0.0/24',
+ *   privateEndpointSubnetPrefix: '10.30.1.0/24',
+ *   appsSubnetPrefix: '10.30.2.0/23',
+ * });
+ * ```
+ */
 export class WebhookNetwork extends Construct implements IWebhookNetwork {
   /**
    * Uses an existing VNet and subnets (bring your own). Nothing is created; the subnets must

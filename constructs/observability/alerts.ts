@@ -5,9 +5,12 @@
  * a wrong one only fails at apply, so they live here once.
  */
 
+/** Aggregations of Azure Monitor metric alerts. */
 export type MetricAggregation = 'Average' | 'Count' | 'Minimum' | 'Maximum' | 'Total';
+/** Comparison operators of Azure Monitor metric alerts. */
 export type MetricOperator = 'Equals' | 'GreaterThan' | 'GreaterThanOrEqual' | 'LessThan' | 'LessThanOrEqual';
 
+/** A dimension filter of a metric alert, e.g. `EntityName` = the queue. */
 export interface MetricAlertDimension {
   readonly name: string;
   /** @default 'Include' */

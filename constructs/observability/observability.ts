@@ -12,10 +12,11 @@ import type { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monit
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { addDiagnosticSettings, type DiagnosticSettingsProps } from '../core/diagnostics';
 import { grantRole, roleAssignmentId } from '../core/role-assignment';
-import type { IPrincipal } from '../core/types';
+import type { IPrincipal } from '../core/identity';
 import { check, intInRange, matches, oneOf, validate } from '../core/validation';
 import type { MetricAlertDefinition } from './alerts';
 
+/** An action group created by `Observability`: who is told when an alert fires. */
 export interface ActionGroupProps {
   /**
    * Short name shown in notifications: 1-12 characters.
@@ -28,6 +29,7 @@ export interface ActionGroupProps {
   readonly webhookReceivers?: readonly { readonly name: string; readonly serviceUri: string }[];
 }
 
+/** Props of `Observability`. */
 export interface ObservabilityProps {
   /** Name stem: resources are `log-<name>`, `appi-<name>`, `ag-<name>` (e.g. `webhooks-prod-weu`). */
   readonly name: string;
@@ -80,6 +82,7 @@ export interface ObservabilityProps {
   readonly tags?: Record<string, string>;
 }
 
+/** A metric alert definition plus what it watches (`Observability.addMetricAlert`). */
 export interface MetricAlertProps extends MetricAlertDefinition {
   /** Resource ids the alert watches (one resource, or several of one type in one region). */
   readonly scopes: readonly string[];
@@ -118,6 +121,20 @@ const MINUTES: Record<string, number> = {
   P1D: 1440,
 };
 
+/**
+ * The `Observability` construct.
+ *
+ * @example
+ * ```ts
+ * const observability = new Observability(this, 'Observability', {
+ *   name: 'webhooks-prod-weu',
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   location: 'westeurope',
+ *   actionGroup: { emailReceivers: [{ name: 'oncall', emailAddress: 'oncall@contoso.com' }] },
+ * });
+ * observability.addMetricAlert('Gateway5xx', { ...WebhookAlerts.gateway5xx('agw-prod', 10), scopes: [gatewayId] });
+ * ```
+ */
 export class Observability extends Construct {
   /** The created workspace; `undefined` when `existingWorkspaceId` was given. */
   public readonly workspace?: LogAnalyticsWorkspace;
@@ -228,7 +245,7 @@ export class Observability extends Construct {
    * Adds a metric alert notifying the action group (if any). Refuses a duplicate alert name.
    * `scope` holds the alert: give the watching construct when it lives in another stack than this
    * one (an alert here on a resource there would make the two stacks read each other).
-   * @param scope @default this
+   * @param scope - the construct that holds the alert (default: this one)
    */
   public addMetricAlert(id: string, props: MetricAlertProps, scope: Construct = this): MonitorMetricAlert {
     const windowSize = props.windowSize ?? 'PT5M';

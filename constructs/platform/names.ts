@@ -5,7 +5,7 @@
  */
 import { resourceName, uniqueSuffix, validateResourceName } from '../core/naming';
 import { resolveRegion } from '../core/regions';
-import type { MessageBusKind } from '../core/types';
+import type { MessageBusKind } from '../messaging/message-bus-base';
 
 export interface PlatformNameInputs {
   readonly workload: string;
@@ -17,6 +17,7 @@ export interface PlatformNameInputs {
   readonly seed: string;
 }
 
+/** The resource names `WebhookFoundation` derives from workload, environment and region (`WebhookFoundation.names`). */
 export interface PlatformNames {
   readonly resourceGroup: string;
   /** `kv-<workload>-<env>-<suffix>`: 24 characters at most, so no region code (the suffix hashes it). */

@@ -2,7 +2,7 @@
  * The parts of `WebhookPlatformProps`, one interface per area. Each is optional except what has
  * no sensible default (the image tags); each lets the user bring an existing part.
  */
-import type { IMessageBus, MessageBusKind } from '../core/types';
+import type { IMessageBus, MessageBusKind } from '../messaging/message-bus-base';
 import type {
   FunctionsPremiumOptions,
   IContainerAppsEnvironment,
@@ -15,6 +15,7 @@ import type { IWebhookNetwork } from '../network';
 import type { ActionGroupProps } from '../observability';
 import type { IImageRegistry, ISecretStore } from '../shared';
 
+/** The network of `WebhookFoundation`, created or brought (`WebhookFoundationProps.network`). */
 export interface PlatformNetworkOptions {
   /** VNet address space. @default ['10.20.0.0/16'] */
   readonly addressSpace?: readonly string[];
@@ -28,6 +29,7 @@ export interface PlatformNetworkOptions {
   readonly existing?: IWebhookNetwork;
 }
 
+/** Logs, telemetry and alert receivers of `WebhookFoundation` (`WebhookFoundationProps.observability`). */
 export interface PlatformObservabilityOptions {
   /** An existing Log Analytics workspace. @default - one is created */
   readonly existingWorkspaceId?: string;
@@ -43,6 +45,7 @@ export interface PlatformObservabilityOptions {
   readonly existingActionGroupId?: string;
 }
 
+/** The message bus of `WebhookFoundation`, created or brought (`WebhookFoundationProps.messaging`). */
 export interface PlatformMessagingOptions {
   /** @default 'serviceBus' */
   readonly kind?: MessageBusKind;
@@ -60,6 +63,7 @@ export interface PlatformMessagingOptions {
   readonly existing?: IMessageBus;
 }
 
+/** Key Vault and container registry of `WebhookFoundation`, created or brought (`WebhookFoundationProps.sharedServices`). */
 export interface PlatformSharedServicesOptions {
   /**
    * Registry behind a private endpoint: Premium, public network access off. The Key Vault always
@@ -73,6 +77,7 @@ export interface PlatformSharedServicesOptions {
   readonly imageRegistry?: IImageRegistry;
 }
 
+/** The webhook runtime of `WebhookPlatform` (`WebhookPlatformProps.runtime`). */
 export interface PlatformRuntimeOptions {
   /** Repository of the runtime image in the registry. @default 'webhook-runtime' */
   readonly imageName?: string;
@@ -94,6 +99,7 @@ export interface PlatformRuntimeOptions {
   readonly concurrentRequestsPerReplica?: number;
 }
 
+/** The NGINX proxy tier of `WebhookPlatform` (`WebhookPlatformProps.proxy`). */
 export interface PlatformProxyOptions {
   /** Repository of the NGINX image. @default 'webhook-nginx' */
   readonly imageName?: string;
@@ -124,6 +130,7 @@ export interface PlatformProxyOptions {
   readonly trustedProxyCidrs?: readonly string[];
 }
 
+/** The Container Apps environment of `WebhookPlatform`, created or brought (`WebhookPlatformProps.containerApps`). */
 export interface PlatformContainerAppsOptions {
   /** Zone-redundant environment (cannot change after creation). @default true */
   readonly zoneRedundancyEnabled?: boolean;
@@ -137,6 +144,7 @@ export interface PlatformContainerAppsOptions {
   readonly existing?: IContainerAppsEnvironment;
 }
 
+/** The Application Gateway of `WebhookPlatform` (`WebhookPlatformProps.ingress`). */
 export interface PlatformIngressOptions {
   /** Key Vault secret holding the gateway's TLS certificate (PFX, imported by an operator). @default 'gateway-tls' */
   readonly certificateSecretName?: string;
@@ -160,6 +168,7 @@ export interface PlatformIngressOptions {
   readonly waf?: WafOptions;
 }
 
+/** The metric alerts of `WebhookPlatform` and their thresholds (`WebhookPlatformProps.alerts`). */
 export interface PlatformAlertOptions {
   /** Create the metric alerts at all. @default true */
   readonly enabled?: boolean;

@@ -12,11 +12,10 @@
 import { Construct } from 'constructs';
 import { TerraformResource, TerraformStack, type ITerraformDependable } from 'cdktf';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
-import { DeployerPrincipal, ManagedIdentity } from '../core/identity';
+import { DeployerPrincipal, ManagedIdentity, type IPrincipal } from '../core/identity';
 import { resourceName } from '../core/naming';
-import type { IMessageBus, IPrincipal } from '../core/types';
 import { check, oneOf, validate } from '../core/validation';
-import { MessageBus } from '../messaging';
+import { MessageBus, type IMessageBus } from '../messaging';
 import { WebhookNetwork, type IWebhookNetwork } from '../network';
 import { Observability } from '../observability';
 import {
@@ -64,6 +63,7 @@ export interface WorkloadIdentities {
 /** Which data planes a deployer outside the network must open for itself (`agentIpFirewall`). */
 export type DeployerIpRuleTarget = 'keyvault' | 'registry';
 
+/** How the deployer reaches the vault and registry data planes, and who it is (`WebhookFoundationProps.deployer`). */
 export interface DeployerAccessOptions {
   /** @default 'privateNetwork' */
   readonly network?: DeployerNetworkAccess;
@@ -76,6 +76,7 @@ export interface DeployerAccessOptions {
   readonly principal?: IPrincipal | false;
 }
 
+/** Props of `WebhookFoundation`. */
 export interface WebhookFoundationProps {
   /** Environment name used in names and tags, e.g. `prod`: 2–10 lowercase letters or digits. */
   readonly environment: string;
@@ -98,7 +99,7 @@ export interface WebhookFoundationProps {
   readonly uniqueNameSeed?: string;
   /** An existing resource group. @default - `rg-<workload>-<env>-<region>` is created */
   readonly resourceGroupName?: string;
-  /** Tags on every resource. @default {} */
+  /** Tags on every resource. @default - no tags */
   readonly tags?: Record<string, string>;
   /** @default - a VNet with gateway, apps and private-endpoint subnets */
   readonly network?: PlatformNetworkOptions;
@@ -115,7 +116,19 @@ export interface WebhookFoundationProps {
 /** Foundations per stack, by resource group name (workload, environment, region): a second one would collide. */
 const environmentsByStack = new WeakMap<TerraformStack, Set<string>>();
 
-/** The long-lived half of one environment: everything the workloads need before they start. */
+/**
+ * The long-lived half of one environment: everything the workloads need before they start.
+ *
+ * @example
+ * ```ts
+ * const foundation = new WebhookFoundation(this, 'Foundation', {
+ *   environment: 'prod',
+ *   location: 'West Europe',
+ *   uniqueNameSeed: 'contoso',
+ *   observability: { actionGroup: { emailReceivers: [{ name: 'oncall', emailAddress: 'oncall@contoso.com' }] } },
+ * });
+ * ```
+ */
 export class WebhookFoundation extends Construct {
   public readonly names: PlatformNames;
   public readonly environment: string;

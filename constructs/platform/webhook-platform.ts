@@ -17,6 +17,7 @@ import {
 } from '../hosting';
 import { subnetFacts } from '../hosting/subnet';
 import { WebhookIngress } from '../ingress';
+import type { BusAlertOptions } from '../messaging';
 import { WebhookAlerts } from '../observability';
 import type { WebhookFoundation } from './webhook-foundation';
 import type {
@@ -27,6 +28,7 @@ import type {
   PlatformRuntimeOptions,
 } from './options';
 
+/** Props of `WebhookPlatform`. */
 export interface WebhookPlatformProps {
   /** The environment's foundation: network, observability, vault, registry and bus. */
   readonly foundation: WebhookFoundation;
@@ -46,7 +48,18 @@ export interface WebhookPlatformProps {
   readonly alerts?: PlatformAlertOptions;
 }
 
-/** The workloads of one environment: Container Apps environment, runtime, proxy, gateway, alerts. */
+/**
+ * The workloads of one environment: Container Apps environment, runtime, proxy, gateway, alerts.
+ *
+ * @example
+ * ```ts
+ * new WebhookPlatform(this, 'Platform', {
+ *   foundation, // a WebhookFoundation, in this stack or another
+ *   runtime: { imageTag: '1.0.0' },
+ *   proxy: { imageTag: '1.0.0' },
+ * });
+ * ```
+ */
 export class WebhookPlatform extends Construct {
   public readonly foundation: WebhookFoundation;
   public readonly containerAppsEnvironment: IContainerAppsEnvironment;
@@ -237,32 +250,14 @@ export class WebhookPlatform extends Construct {
   private addAlerts(options: PlatformAlertOptions, prefix: string): void {
     const obs = this.foundation.observability;
     const bus = this.foundation.messageBus;
+    // Held here under the ids they have always had (their Terraform addresses), named after the
+    // environment rather than the namespace.
+    const at = (id: string): BusAlertOptions => ({ namePrefix: prefix, scope: this, id });
     if (bus.kind === 'serviceBus') {
-      obs.addMetricAlert(
-        'DeadLetterAlert',
-        {
-          ...WebhookAlerts.serviceBusDeadLetters(prefix, bus.entityName),
-          scopes: [bus.namespaceId],
-        },
-        this,
-      );
-      obs.addMetricAlert(
-        'BacklogAlert',
-        {
-          ...WebhookAlerts.serviceBusBacklog(prefix, options.backlogMessages ?? 1000, bus.entityName),
-          scopes: [bus.namespaceId],
-        },
-        this,
-      );
+      bus.addDeadLetterAlert(obs, at('DeadLetterAlert'));
+      bus.addBacklogAlert(obs, options.backlogMessages ?? 1000, at('BacklogAlert'));
     } else {
-      obs.addMetricAlert(
-        'ThrottledAlert',
-        {
-          ...WebhookAlerts.eventHubsThrottled(prefix, bus.entityName),
-          scopes: [bus.namespaceId],
-        },
-        this,
-      );
+      bus.addThrottledAlert(obs, at('ThrottledAlert'));
     }
     const gatewayId = this.ingress.applicationGateway.id;
     obs.addMetricAlert(

@@ -6,20 +6,30 @@
 import { Construct } from 'constructs';
 import { ContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import type { IPrincipal } from '../core/types';
+import type { IPrincipal } from '../core/identity';
 import { addDiagnosticSettings } from '../core/diagnostics';
 import { grantRole, roleAssignmentId } from '../core/role-assignment';
 import { check, intInRange, matches, validate, type Rule } from '../core/validation';
 import { PrivateLink, type PrivateEndpointOptions } from './private-link';
 
-/** A registry workloads pull from: created by `ImageRegistry` or imported. */
-export interface IImageRegistry {
-  /** Resource id of the registry (scope of the role assignments). */
-  readonly registryId: string;
+/**
+ * What a container app needs from the registry it pulls from by managed identity: the part of
+ * `IImageRegistry` that `WebhookRuntime` and `ProxyTier` take.
+ */
+export interface IPullRegistry {
   /** `<name>.azurecr.io`: the `server` of a container app's `registry` block. */
   readonly loginServer: string;
-  /** Lets `principal` pull images (AcrPull on the registry). */
+  /**
+   * Lets `principal` pull images (AcrPull on the registry). A container app depends on the
+   * returned assignment, so its first revision can pull.
+   */
   grantPull(principal: IPrincipal): RoleAssignment;
+}
+
+/** A registry workloads pull from: created by `ImageRegistry` or imported. */
+export interface IImageRegistry extends IPullRegistry {
+  /** Resource id of the registry (scope of the role assignments). */
+  readonly registryId: string;
   /** Lets `principal` push images (AcrPush on the registry), e.g. the build pipeline's identity. */
   grantPush(principal: IPrincipal): RoleAssignment;
 }
@@ -30,7 +40,17 @@ export interface ImageRegistryAttributes {
   readonly loginServer: string;
 }
 
-abstract class ImageRegistryBase extends Construct implements IImageRegistry {
+/**
+ * What created and imported registries share: `grantPull` and `grantPush`, one role assignment per
+ * principal and role. Extend it only to wrap a registry created by other means.
+ *
+ * @example
+ * ```ts
+ * const registry: ImageRegistryBase = new ImageRegistry(this, 'Registry', { name: 'crwebhooksprod7f3a', resourceGroupName, location });
+ * registry.grantPush(pipelineIdentity); // AcrPush
+ * ```
+ */
+export abstract class ImageRegistryBase extends Construct implements IImageRegistry {
   public abstract readonly registryId: string;
   public abstract readonly loginServer: string;
   private readonly grants = new Map<string, RoleAssignment>();
@@ -53,8 +73,10 @@ abstract class ImageRegistryBase extends Construct implements IImageRegistry {
   }
 }
 
+/** Azure Container Registry SKUs. */
 export type ImageRegistrySku = 'Basic' | 'Standard' | 'Premium';
 
+/** Props of `ImageRegistry`. */
 export interface ImageRegistryProps {
   /** Registry name: 5–50 letters and digits, globally unique. */
   readonly name: string;
@@ -104,7 +126,7 @@ export interface ImageRegistryProps {
    * @default - no diagnostic settings
    */
   readonly logAnalyticsWorkspaceId?: string;
-  /** @default {} */
+  /** @default - no tags */
   readonly tags?: Record<string, string>;
 }
 
@@ -129,7 +151,20 @@ function validateProps(path: string, props: ImageRegistryProps, sku: ImageRegist
   validate(`ImageRegistry '${path}'`, rules);
 }
 
-/** An Azure Container Registry pulled from by managed identity. */
+/**
+ * An Azure Container Registry pulled from by managed identity.
+ *
+ * @example
+ * ```ts
+ * const registry = new ImageRegistry(this, 'Registry', {
+ *   name: 'crwebhooksprod7f3a',
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   location: 'westeurope',
+ *   privateEndpoint: { subnetId: network.privateEndpointSubnetId, virtualNetworkId: network.virtualNetworkId },
+ * });
+ * registry.grantPull(identity); // AcrPull
+ * ```
+ */
 export class ImageRegistry extends ImageRegistryBase {
   /** Imports an existing registry; `grantPull` works the same on it. */
   public static fromRegistryId(scope: Construct, id: string, attrs: ImageRegistryAttributes): IImageRegistry {

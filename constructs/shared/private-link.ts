@@ -26,6 +26,7 @@ export interface PrivateEndpointOptions {
   readonly privateDnsZoneId?: string;
 }
 
+/** Props of `PrivateLink`. */
 export interface PrivateLinkProps {
   /** Subnet, VNet and (optionally) existing DNS zone: the owner's `privateEndpoint` prop as given. */
   readonly endpoint: PrivateEndpointOptions;
@@ -42,7 +43,22 @@ export interface PrivateLinkProps {
   readonly tags?: Record<string, string>;
 }
 
-/** Private endpoint + DNS zone group (+ zone and VNet link unless brought). */
+/**
+ * Private endpoint + DNS zone group (+ zone and VNet link unless brought).
+ *
+ * @example
+ * ```ts
+ * new PrivateLink(this, 'VaultEndpoint', {
+ *   endpoint: { subnetId: network.privateEndpointSubnetId, virtualNetworkId: network.virtualNetworkId },
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   location: 'westeurope',
+ *   targetResourceId: vaultId,
+ *   endpointName: 'pe-kv-webhooks-prod',
+ *   subresourceName: 'vault',
+ *   privateDnsZoneName: 'privatelink.vaultcore.azure.net',
+ * });
+ * ```
+ */
 export class PrivateLink extends Construct {
   public readonly endpoint: PrivateEndpoint;
   /** The zone this construct created; undefined when `privateDnsZoneId` was brought. */

@@ -10,18 +10,17 @@ import { Construct } from 'constructs';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { KeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import type { IPrincipal } from '../core/types';
+import type { IPrincipal } from '../core/identity';
 import { addDiagnosticSettings } from '../core/diagnostics';
 import { grantRole, roleAssignmentId } from '../core/role-assignment';
 import { intInRange, matches, validate } from '../core/validation';
 import { PrivateLink, type PrivateEndpointOptions } from './private-link';
 
-/** A Key Vault the platform can read secrets from: created by `SecretStore` or imported. */
-export interface ISecretStore {
-  /** Resource id of the vault (scope of the role assignments). */
-  readonly vaultId: string;
-  /** `https://<name>.vault.azure.net/` */
-  readonly vaultUri: string;
+/**
+ * What a workload needs from the vault it reads secrets from: the part of `ISecretStore` that
+ * `WebhookRuntime` and `WebhookIngress` take.
+ */
+export interface ISecretSource {
   /**
    * Versionless id (URL) of a secret in this vault, the form Container Apps and Application
    * Gateway take so that a rotated secret is picked up without a redeploy.
@@ -32,9 +31,24 @@ export interface ISecretStore {
    * `secretName` is given, else to the vault. `owner` is the construct whose stack creates the
    * assignment: give the reader when it is deployed after the secret is written (a role assignment
    * on a secret needs the secret).
-   * @param owner @default - this vault's stack, or the principal's when that is another stack
+   * @param owner - the construct whose stack creates the assignment (default: this vault's stack, or the principal's when that is another stack)
    */
   grantSecretRead(principal: IPrincipal, secretName?: string, owner?: Construct): RoleAssignment;
+}
+
+/** A secret held in Key Vault: the app reads it through its identity; no value enters Terraform. */
+export interface KeyVaultSecretRef {
+  readonly store: ISecretSource;
+  /** Name of the secret in the vault. */
+  readonly secretName: string;
+}
+
+/** A Key Vault the platform can read secrets from: created by `SecretStore` or imported. */
+export interface ISecretStore extends ISecretSource {
+  /** Resource id of the vault (scope of the role assignments). */
+  readonly vaultId: string;
+  /** `https://<name>.vault.azure.net/` */
+  readonly vaultUri: string;
   /**
    * Lets `principal` create and rotate secrets ("Key Vault Secrets Officer" on the vault): the
    * deploying pipeline or operator that writes the signing secret, never a workload.
@@ -55,7 +69,18 @@ export interface SecretStoreAttributes {
   readonly vaultUri: string;
 }
 
-abstract class SecretStoreBase extends Construct implements ISecretStore {
+/**
+ * What created and imported vaults share: versionless secret ids and the secret and certificate
+ * grants, one role assignment per principal, role and scope. Extend it only to wrap a vault created
+ * by other means.
+ *
+ * @example
+ * ```ts
+ * const vault: SecretStoreBase = new SecretStore(this, 'Vault', { name: 'kv-webhooks-prod-7f3a', resourceGroupName, location });
+ * vault.secretId('webhook-secret'); // versionless: a rotated secret is picked up without a redeploy
+ * ```
+ */
+export abstract class SecretStoreBase extends Construct implements ISecretStore {
   public abstract readonly vaultId: string;
   public abstract readonly vaultUri: string;
   private readonly grants = new Map<string, RoleAssignment>();
@@ -99,6 +124,7 @@ abstract class SecretStoreBase extends Construct implements ISecretStore {
   }
 }
 
+/** Props of `SecretStore`. */
 export interface SecretStoreProps {
   /** Vault name: 3–24 characters, letters, digits and hyphens, starting with a letter, globally unique. */
   readonly name: string;
@@ -155,7 +181,7 @@ export interface SecretStoreProps {
    * @default - no diagnostic settings
    */
   readonly logAnalyticsWorkspaceId?: string;
-  /** @default {} */
+  /** @default - no tags */
   readonly tags?: Record<string, string>;
 }
 
@@ -180,7 +206,20 @@ function validateProps(path: string, props: SecretStoreProps): void {
   ]);
 }
 
-/** A Key Vault with RBAC authorization, purge protection and a closed network by default. */
+/**
+ * A Key Vault with RBAC authorization, purge protection and a closed network by default.
+ *
+ * @example
+ * ```ts
+ * const vault = new SecretStore(this, 'Vault', {
+ *   name: 'kv-webhooks-prod-7f3a',
+ *   resourceGroupName: 'rg-webhooks-prod-weu',
+ *   location: 'westeurope',
+ *   privateEndpoint: { subnetId: network.privateEndpointSubnetId, virtualNetworkId: network.virtualNetworkId },
+ * });
+ * vault.grantSecretRead(identity, 'webhook-secret'); // Key Vault Secrets User on that secret only
+ * ```
+ */
 export class SecretStore extends SecretStoreBase {
   /** Imports an existing vault; `grantSecretRead` works the same on it. */
   public static fromVaultId(scope: Construct, id: string, attrs: SecretStoreAttributes): ISecretStore {

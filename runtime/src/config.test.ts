@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, ignoredVariables, loadConfig } from './config';
 import { createVerifier } from './verify';
 import { request } from './verify/test-request';
 
@@ -372,5 +372,91 @@ describe('loadConfig errors', () => {
       PORT: 'x',
     });
     expect(e.message).not.toContain('hunter2');
+  });
+});
+
+describe('one schema: a discriminated union on BUS', () => {
+  const servicebus = {
+    BUS: 'servicebus',
+    SERVICEBUS_NAMESPACE: 'contoso.servicebus.windows.net',
+    SERVICEBUS_QUEUE: 'webhooks',
+    WEBHOOK_VERIFY: 'none',
+  };
+
+  it('takes BUS in any case, padded, like every other choice', () => {
+    expect(loadConfig({ ...kafka, BUS: ' Kafka ' }).bus.kind).toBe('kafka');
+    expect(loadConfig({ ...servicebus, BUS: 'SERVICEBUS' }).bus.kind).toBe('servicebus');
+  });
+
+  it('names an unknown BUS with the value received, and still checks the shared variables', () => {
+    const e = problems({ ...kafka, BUS: 'rabbitmq', PORT: 'http' });
+    expect(e.variables).toEqual(['BUS', 'PORT']);
+    expect(e.message).toContain('BUS must be one of servicebus | kafka, received "rabbitmq"');
+  });
+
+  it("checks only the named bus's variables: the other bus's do not stop a start", () => {
+    expect(loadConfig({ ...servicebus, KAFKA_SSL: 'maybe', KAFKA_BROKERS: 'localhost' }).bus.kind).toBe(
+      'servicebus',
+    );
+    expect(problems({ ...kafka, KAFKA_SSL: 'maybe' }).message).toContain(
+      'KAFKA_SSL must be one of true | false, received "maybe"',
+    );
+  });
+
+  it('reports every problem in one start: each variable, and the rules across variables', () => {
+    const e = problems({
+      BUS: 'kafka',
+      KAFKA_SASL_MECHANISM: 'plain',
+      WEBHOOK_VERIFY: 'github',
+      PORT: 'x',
+    });
+    expect(e.variables).toEqual([
+      'KAFKA_BROKERS',
+      'KAFKA_SASL_USERNAME',
+      'KAFKA_SASL_PASSWORD',
+      'PORT',
+      'WEBHOOK_SECRET',
+    ]);
+  });
+
+  it('checks the Service Bus namespace and connection string by themselves', () => {
+    expect(problems({ ...servicebus, SERVICEBUS_NAMESPACE: 'contoso' }).message).toContain(
+      'SERVICEBUS_NAMESPACE must be a fully qualified namespace like contoso.servicebus.windows.net, received "contoso"',
+    );
+    const cs = problems({
+      ...servicebus,
+      SERVICEBUS_NAMESPACE: '',
+      SERVICEBUS_CONNECTION_STRING: 'SharedAccessKey=hunter2',
+    });
+    expect(cs.problems).toEqual(['SERVICEBUS_CONNECTION_STRING must contain Endpoint=sb://…']);
+  });
+});
+
+describe('ignoredVariables: what a deployment sets that the runtime would not read', () => {
+  it('is empty for a configuration that uses everything it sets', () => {
+    expect(ignoredVariables({ ...kafka, KAFKA_TOPIC: 't', PATH: '/usr/bin', HOME: '/root' })).toEqual([]);
+  });
+
+  it("lists the other bus's variables", () => {
+    expect(
+      ignoredVariables({
+        BUS: 'servicebus',
+        SERVICEBUS_NAMESPACE: 'contoso.servicebus.windows.net',
+        SERVICEBUS_TOPIC: 't',
+        KAFKA_TOPIC: 'webhooks',
+        WEBHOOK_VERIFY: 'none',
+      }),
+    ).toEqual(['KAFKA_TOPIC']);
+  });
+
+  it('lists SASL credentials without KAFKA_SASL_MECHANISM=plain, and WEBHOOK_SECRET with WEBHOOK_VERIFY=none', () => {
+    expect(
+      ignoredVariables({ ...kafka, KAFKA_SASL_MECHANISM: 'oauthbearer', KAFKA_SASL_PASSWORD: 'p' }),
+    ).toEqual(['KAFKA_SASL_PASSWORD']);
+    expect(ignoredVariables({ ...kafka, WEBHOOK_VERIFY: 'none' })).toEqual(['WEBHOOK_SECRET']);
+  });
+
+  it('throws the ConfigError of an invalid configuration', () => {
+    expect(() => ignoredVariables({})).toThrow(ConfigError);
   });
 });

@@ -3,24 +3,35 @@
  * pure: it throws a {@link ConfigError} naming every invalid or missing variable, and the entry
  * (./main.ts) prints that as one JSON log line and exits 1. Secret values are never echoed.
  *
+ * ONE zod schema ({@link envSchema}) validates and maps the environment: a discriminated union on
+ * `BUS` (each bus's variables and its cross-field rules) intersected with the variables every bus
+ * shares (and the WEBHOOK_VERIFY ↔ WEBHOOK_SECRET rules), piped into the {@link Config}. The names
+ * are the contract's (./contract.ts), which the constructs that deploy the runtime import too.
+ *
  * The broker option objects are, field for field, `KafkaSenderOptions` (./publish/kafka.ts) and
  * `ServiceBusSenderOptions` (./publish/servicebus.ts); main.ts passes them through unchanged, so the
  * compiler checks that the shapes agree.
  */
 // zod/mini: the same validators as zod, ~18 KB instead of ~580 KB on the start path.
+import {
+  BUS_KINDS,
+  DEFAULT_PORT,
+  KAFKA_MAX_MESSAGE_BYTES,
+  KAFKA_SASL_MECHANISMS,
+  MAX_BODY_BYTES_DEFAULT,
+  MAX_BODY_BYTES_RANGE,
+  MAX_MESSAGE_BYTES_RANGE,
+  RUNTIME_ENV_NAMES,
+  SERVICEBUS_MAX_MESSAGE_BYTES,
+  VERIFY_SCHEMES,
+  type RuntimeEnvName,
+  type VerifyScheme,
+} from './contract';
 import type { PublisherOptions } from './publish/batcher';
 import { parseSecretList, secretProblem } from './verify/secrets';
 import * as z from 'zod/mini';
 
-export const VERIFY_SCHEMES = [
-  'standard-webhooks',
-  'github',
-  'stripe',
-  'shopify',
-  'api-key',
-  'none',
-] as const;
-export type VerifyScheme = (typeof VERIFY_SCHEMES)[number];
+export { KAFKA_MAX_MESSAGE_BYTES, SERVICEBUS_MAX_MESSAGE_BYTES, VERIFY_SCHEMES, type VerifyScheme };
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -111,19 +122,6 @@ export const PUBLISH_MAX_BATCH_MESSAGES = 256;
 export const PUBLISH_MAX_BATCH_BYTES = 900_000;
 
 /**
- * Default MAX_MESSAGE_BYTES for Service Bus: a Standard message is at most 262,144 bytes including
- * its AMQP header and properties (~0.5 KiB here); 4 KiB of headroom for them. Premium entities allow
- * more: raise MAX_MESSAGE_BYTES to the entity's max message size less headroom.
- */
-export const SERVICEBUS_MAX_MESSAGE_BYTES = 258_048;
-/**
- * Default MAX_MESSAGE_BYTES for Kafka / Event Hubs: max request 1,046,528 bytes; the record's key,
- * CloudEvents headers and batch framing take well under 46 KiB. A message above
- * PUBLISH_MAX_BATCH_BYTES still travels alone in its own batch.
- */
-export const KAFKA_MAX_MESSAGE_BYTES = 1_000_000;
-
-/**
  * A request, body included, must arrive within 30 s (a sender's own time-out is 5–10 s; NGINX reads
  * the whole body before it forwards, so this only bounds clients that reach a runtime directly).
  */
@@ -147,15 +145,21 @@ export const HTTP_DRAIN_IDLE_TIMEOUT_MS = 5000;
 
 type Ctx = z.core.ParsePayload;
 
+function fail(ctx: Ctx, input: unknown, message: string): never {
+  ctx.issues.push({ code: 'custom', message, input });
+  return z.NEVER;
+}
+
 /**
  * WEBHOOK_SECRET: one secret or a JSON array of secrets (`parseSecretList`, ./verify/secrets.ts). A
  * secret that itself starts with `[` is written as a one-element array. The problem never quotes
- * the value: not even JSON.parse's message, which does.
+ * the value: not even JSON.parse's message, which does. `listed`: written as an array, so a
+ * problem names the entry (`WEBHOOK_SECRET[1]`).
  */
 function secretList() {
   return z.pipe(
     z.optional(z.string()),
-    z.transform((value: string | undefined, ctx: Ctx): string[] | undefined => {
+    z.transform((value: string | undefined, ctx: Ctx) => {
       if (value === undefined) return undefined;
       const secrets = parseSecretList(value);
       if (secrets === undefined) {
@@ -165,20 +169,16 @@ function secretList() {
           'must be a JSON array of non-empty strings when it starts with "[" (several secrets), e.g. ["whsec_…","whsec_…"]',
         );
       }
-      return secrets;
+      return { secrets, listed: value.trim().startsWith('[') };
     }),
   );
 }
 
-function fail(ctx: Ctx, input: unknown, message: string): never {
-  ctx.issues.push({ code: 'custom', message, input });
-  return z.NEVER;
-}
-
-function int(def: number, min: number, max: number) {
+/** An integer variable from `min` to `max`, `def` when unset (`undefined` for no default). */
+function int<D extends number | undefined>(def: D, min: number, max: number) {
   return z.pipe(
     z.optional(z.string()),
-    z.transform((value: string | undefined, ctx: Ctx) => {
+    z.transform((value: string | undefined, ctx: Ctx): number | D => {
       if (value === undefined) return def;
       const n = Number(value);
       if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
@@ -189,6 +189,7 @@ function int(def: number, min: number, max: number) {
   );
 }
 
+/** One of `values`, case-insensitive and trimmed; `def` when unset (required without a default). */
 function oneOf<const T extends readonly string[]>(values: T, def?: T[number]) {
   return z.pipe(
     z.optional(z.string()),
@@ -203,21 +204,6 @@ function oneOf<const T extends readonly string[]>(values: T, def?: T[number]) {
   );
 }
 
-/** An integer variable without a fixed default (`undefined` when unset). */
-function optionalInt(min: number, max: number) {
-  return z.pipe(
-    z.optional(z.string()),
-    z.transform((value: string | undefined, ctx: Ctx): number | undefined => {
-      if (value === undefined) return undefined;
-      const n = Number(value);
-      if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
-        return fail(ctx, value, `must be an integer from ${min} to ${max}, received "${value}"`);
-      }
-      return n;
-    }),
-  );
-}
-
 const bool = (def: boolean) =>
   z.pipe(
     oneOf(['true', 'false'] as const, def ? 'true' : 'false'),
@@ -226,78 +212,205 @@ const bool = (def: boolean) =>
 
 const text = () => z.optional(z.string().check(z.trim(), z.minLength(1)));
 
-const envSchema = z.object({
-  PORT: int(8000, 0, 65535),
-  HOST: text(),
-  BUS: oneOf(['servicebus', 'kafka'] as const),
-  SERVICEBUS_NAMESPACE: text(),
-  SERVICEBUS_CONNECTION_STRING: text(),
-  SERVICEBUS_QUEUE: text(),
-  SERVICEBUS_TOPIC: text(),
-  KAFKA_BROKERS: text(),
-  KAFKA_TOPIC: text(),
-  KAFKA_CLIENT_ID: text(),
-  KAFKA_SSL: bool(true),
-  KAFKA_SASL_MECHANISM: oneOf(['plain', 'oauthbearer', 'none'] as const, 'none'),
-  KAFKA_SASL_USERNAME: text(),
-  KAFKA_SASL_PASSWORD: text(),
-  WEBHOOK_VERIFY: oneOf(VERIFY_SCHEMES),
-  WEBHOOK_SECRET: secretList(),
-  MAX_BODY_BYTES: int(1_048_576, 2, 100 * 1_048_576),
-  MAX_MESSAGE_BYTES: optionalInt(1024, 100 * 1_048_576),
-  PUBLISH_TIMEOUT_MS: int(4000, 100, 120_000),
-  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
-  MAX_IN_FLIGHT: int(1000, 1, 1_000_000),
-  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
-  APPLICATIONINSIGHTS_CONNECTION_STRING: text(),
+/** Optional text that must match `pattern`; `problem` words the refusal (it may quote the value). */
+const textMatching = (pattern: RegExp, problem: (value: string) => string) =>
+  z.pipe(
+    text(),
+    z.transform((value: string | undefined, ctx: Ctx) =>
+      value === undefined || pattern.test(value) ? value : fail(ctx, value, problem(value)),
+    ),
+  );
+
+/** KAFKA_BROKERS: comma-separated `host:port` entries, at least one. */
+const brokerList = () =>
+  z.pipe(
+    z.optional(z.string()),
+    z.transform((value: string | undefined, ctx: Ctx): string[] => {
+      const brokers = (value ?? '')
+        .split(',')
+        .map((b) => b.trim())
+        .filter((b) => b.length > 0);
+      if (brokers.length === 0) {
+        return fail(ctx, value, 'is required when BUS=kafka (comma-separated host:port list)');
+      }
+      const malformed = brokers.filter((b) => !/^[^\s:]+:\d{1,5}$/.test(b));
+      for (const b of malformed) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `must be host:port entries, received "${b}"`,
+          input: value,
+        });
+      }
+      return malformed.length > 0 ? z.NEVER : brokers;
+    }),
+  );
+
+/**
+ * A rule across variables of one object: runs whenever the variables it reads are valid by
+ * themselves (so every problem is reported in one start, not one per fix). Its issues carry the
+ * offending variable as their path: `[name]`, or `[name, index]` for an entry of a list.
+ */
+function crossField<T>(
+  reads: readonly (keyof T & string)[],
+  rule: (env: T, problem: (path: [string, number?], message: string) => void) => void,
+) {
+  return z.superRefine<T>(
+    (env, ctx) =>
+      rule(env, (path, message) =>
+        ctx.addIssue({
+          code: 'custom',
+          message,
+          path: path.filter((p) => p !== undefined),
+          input: undefined,
+        }),
+      ),
+    {
+      when: (payload) => !payload.issues.some((i) => reads.includes(String(i.path?.[0]) as keyof T & string)),
+    },
+  );
+}
+
+const serviceBusEnv = z
+  .object({
+    BUS: z.literal('servicebus'),
+    SERVICEBUS_NAMESPACE: textMatching(
+      /^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/,
+      (v) => `must be a fully qualified namespace like contoso.servicebus.windows.net, received "${v}"`,
+    ),
+    // A secret: the problem never quotes it.
+    SERVICEBUS_CONNECTION_STRING: textMatching(/Endpoint=/i, () => 'must contain Endpoint=sb://…'),
+    SERVICEBUS_QUEUE: text(),
+    SERVICEBUS_TOPIC: text(),
+  })
+  .check(
+    crossField(
+      ['SERVICEBUS_QUEUE', 'SERVICEBUS_TOPIC', 'SERVICEBUS_NAMESPACE', 'SERVICEBUS_CONNECTION_STRING'],
+      (e, problem) => {
+        if ((e.SERVICEBUS_QUEUE === undefined) === (e.SERVICEBUS_TOPIC === undefined)) {
+          problem(['SERVICEBUS_QUEUE'], 'or SERVICEBUS_TOPIC: set exactly one when BUS=servicebus');
+        }
+        if ((e.SERVICEBUS_NAMESPACE === undefined) === (e.SERVICEBUS_CONNECTION_STRING === undefined)) {
+          problem(
+            ['SERVICEBUS_NAMESPACE'],
+            'or SERVICEBUS_CONNECTION_STRING: set exactly one when BUS=servicebus (the namespace for managed identity)',
+          );
+        }
+      },
+    ),
+  );
+
+const kafkaEnv = z
+  .object({
+    BUS: z.literal('kafka'),
+    KAFKA_BROKERS: brokerList(),
+    KAFKA_TOPIC: text(),
+    KAFKA_CLIENT_ID: text(),
+    KAFKA_SSL: bool(true),
+    KAFKA_SASL_MECHANISM: oneOf(KAFKA_SASL_MECHANISMS, 'none'),
+    KAFKA_SASL_USERNAME: text(),
+    KAFKA_SASL_PASSWORD: text(),
+  })
+  .check(
+    crossField(['KAFKA_SASL_MECHANISM', 'KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'], (e, problem) => {
+      if (e.KAFKA_SASL_MECHANISM !== 'plain') return;
+      if (e.KAFKA_SASL_USERNAME === undefined) {
+        problem(['KAFKA_SASL_USERNAME'], 'is required when KAFKA_SASL_MECHANISM=plain');
+      }
+      if (e.KAFKA_SASL_PASSWORD === undefined) {
+        problem(['KAFKA_SASL_PASSWORD'], 'is required when KAFKA_SASL_MECHANISM=plain');
+      }
+    }),
+  );
+
+/** The variables of whichever bus `BUS` names. */
+const busEnv = z.discriminatedUnion('BUS', [serviceBusEnv, kafkaEnv], {
+  error: (issue) => {
+    const bus = (issue.input as { BUS?: unknown } | undefined)?.BUS;
+    return bus === undefined
+      ? `is required, one of ${BUS_KINDS.join(' | ')}`
+      : `must be one of ${BUS_KINDS.join(' | ')}, received "${String(bus)}"`;
+  },
 });
 
-type Env = z.output<typeof envSchema>;
-
-/** Parses `env` (normally `process.env`). Empty strings count as unset. Throws {@link ConfigError}. */
-export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
-  const cleaned: Record<string, string> = {};
-  for (const key of Object.keys(envSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined && value.trim() !== '') cleaned[key] = value;
-  }
-  const parsed = envSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${String(i.path[0])} ${i.message}`);
-    const variables = parsed.error.issues.map((i) => String(i.path[0]));
-    throw new ConfigError([...new Set(variables)], problems);
-  }
-  const e = parsed.data;
-  /** [variable, problem, what the sentence names when not the variable itself (an array entry)]. */
-  const problems: Array<[string, string, string?]> = [];
-  const bus = e.BUS === 'kafka' ? kafkaBus(e, problems) : serviceBus(e, problems);
-  const secrets = e.WEBHOOK_SECRET ?? [];
-  if (e.WEBHOOK_VERIFY !== 'none') {
-    if (secrets.length === 0) {
-      problems.push([
-        'WEBHOOK_SECRET',
-        `is required when WEBHOOK_VERIFY=${e.WEBHOOK_VERIFY} (one secret, or a JSON array of secrets)`,
-      ]);
-    }
-    const listed = cleaned['WEBHOOK_SECRET']?.trim().startsWith('[') === true;
-    secrets.forEach((secret, i) => {
-      const problem = secretProblem(e.WEBHOOK_VERIFY, secret);
-      if (problem !== undefined) {
-        problems.push(['WEBHOOK_SECRET', problem, listed ? `WEBHOOK_SECRET[${i}]` : undefined]);
+/** The variables every bus shares. */
+const sharedEnv = z
+  .object({
+    PORT: int(DEFAULT_PORT, 0, 65535),
+    HOST: text(),
+    WEBHOOK_VERIFY: oneOf(VERIFY_SCHEMES),
+    WEBHOOK_SECRET: secretList(),
+    MAX_BODY_BYTES: int(MAX_BODY_BYTES_DEFAULT, MAX_BODY_BYTES_RANGE.min, MAX_BODY_BYTES_RANGE.max),
+    MAX_MESSAGE_BYTES: int(undefined, MAX_MESSAGE_BYTES_RANGE.min, MAX_MESSAGE_BYTES_RANGE.max),
+    PUBLISH_TIMEOUT_MS: int(4000, 100, 120_000),
+    SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 600_000),
+    MAX_IN_FLIGHT: int(1000, 1, 1_000_000),
+    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
+    APPLICATIONINSIGHTS_CONNECTION_STRING: text(),
+  })
+  .check(
+    crossField(['WEBHOOK_VERIFY', 'WEBHOOK_SECRET'], (e, problem) => {
+      if (e.WEBHOOK_VERIFY === 'none') return;
+      const { secrets, listed } = e.WEBHOOK_SECRET ?? { secrets: [], listed: false };
+      if (secrets.length === 0) {
+        problem(
+          ['WEBHOOK_SECRET'],
+          `is required when WEBHOOK_VERIFY=${e.WEBHOOK_VERIFY} (one secret, or a JSON array of secrets)`,
+        );
       }
-    });
+      secrets.forEach((secret, i) => {
+        const why = secretProblem(e.WEBHOOK_VERIFY, secret);
+        if (why !== undefined) problem(listed ? ['WEBHOOK_SECRET', i] : ['WEBHOOK_SECRET'], why);
+      });
+    }),
+  );
+
+/**
+ * Compile-time: the schema reads exactly the contract's variables (./contract.ts), no more, no
+ * fewer ("'true' is not assignable to 'false'" here: a name is in one and not the other).
+ */
+type SchemaName =
+  | keyof (typeof sharedEnv)['shape']
+  | keyof (typeof serviceBusEnv)['shape']
+  | keyof (typeof kafkaEnv)['shape'];
+type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaReadsTheContract: Exactly<SchemaName, RuntimeEnvName> = true;
+void schemaReadsTheContract;
+
+/** The contract's variables that are set: empty (or blank) strings count as unset. */
+function setVariables(
+  env: Readonly<Record<string, string | undefined>>,
+): Partial<Record<RuntimeEnvName, string>> {
+  const set: Partial<Record<RuntimeEnvName, string>> = {};
+  for (const name of RUNTIME_ENV_NAMES) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') set[name] = value;
   }
-  if (problems.length > 0) {
-    throw new ConfigError(
-      [...new Set(problems.map(([v]) => v))],
-      problems.map(([v, m, subject]) => `${subject ?? v} ${m}`),
-    );
-  }
+  // `BUS` selects the union's branch: written in any case and padding, as every other enum.
+  const bus = set.BUS?.trim().toLowerCase();
+  if (bus !== undefined && (BUS_KINDS as readonly string[]).includes(bus)) set.BUS = bus;
+  return set;
+}
+
+function toConfig(e: z.output<typeof validEnv>): Config {
+  const bus: BusConfig =
+    e.BUS === 'kafka'
+      ? { kind: 'kafka', options: kafkaOptions(e) }
+      : {
+          kind: 'servicebus',
+          options: {
+            connection:
+              e.SERVICEBUS_CONNECTION_STRING !== undefined
+                ? { kind: 'connectionString', connectionString: e.SERVICEBUS_CONNECTION_STRING }
+                : { kind: 'namespace', fullyQualifiedNamespace: e.SERVICEBUS_NAMESPACE ?? '' },
+            entityName: e.SERVICEBUS_QUEUE ?? e.SERVICEBUS_TOPIC ?? '',
+            timeoutMs: e.PUBLISH_TIMEOUT_MS,
+          },
+        };
   const config: Config = {
     port: e.PORT,
     host: e.HOST ?? '0.0.0.0',
     bus,
-    verify: { scheme: e.WEBHOOK_VERIFY, secrets },
+    verify: { scheme: e.WEBHOOK_VERIFY, secrets: e.WEBHOOK_SECRET?.secrets ?? [] },
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxMessageBytes:
       e.MAX_MESSAGE_BYTES ?? (bus.kind === 'kafka' ? KAFKA_MAX_MESSAGE_BYTES : SERVICEBUS_MAX_MESSAGE_BYTES),
@@ -325,33 +438,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   return config;
 }
 
-function kafkaBus(e: Env, problems: Array<[string, string, string?]>): BusConfig {
-  const brokers = (e.KAFKA_BROKERS ?? '')
-    .split(',')
-    .map((b) => b.trim())
-    .filter((b) => b.length > 0);
-  if (brokers.length === 0) {
-    problems.push(['KAFKA_BROKERS', 'is required when BUS=kafka (comma-separated host:port list)']);
-  }
-  for (const b of brokers) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(b)) {
-      problems.push(['KAFKA_BROKERS', `must be host:port entries, received "${b}"`]);
-    }
-  }
+function kafkaOptions(e: z.output<typeof kafkaEnv>): KafkaBusOptions {
   const options: KafkaBusOptions = {
-    brokers,
+    brokers: e.KAFKA_BROKERS,
     topic: e.KAFKA_TOPIC ?? 'webhook_topic',
     clientId: e.KAFKA_CLIENT_ID ?? 'webhook-runtime',
     ssl: e.KAFKA_SSL,
     requestTimeoutMs: KAFKA_REQUEST_TIMEOUT_MS,
   };
   if (e.KAFKA_SASL_MECHANISM === 'plain') {
-    if (e.KAFKA_SASL_USERNAME === undefined) {
-      problems.push(['KAFKA_SASL_USERNAME', 'is required when KAFKA_SASL_MECHANISM=plain']);
-    }
-    if (e.KAFKA_SASL_PASSWORD === undefined) {
-      problems.push(['KAFKA_SASL_PASSWORD', 'is required when KAFKA_SASL_MECHANISM=plain']);
-    }
+    // Both present: the cross-field rule above refused the configuration otherwise.
     options.sasl = {
       mechanism: 'plain',
       username: e.KAFKA_SASL_USERNAME ?? '',
@@ -360,36 +456,50 @@ function kafkaBus(e: Env, problems: Array<[string, string, string?]>): BusConfig
   } else if (e.KAFKA_SASL_MECHANISM === 'oauthbearer') {
     options.sasl = { mechanism: 'oauthbearer' };
   }
-  return { kind: 'kafka', options };
+  return options;
 }
 
-function serviceBus(e: Env, problems: Array<[string, string, string?]>): BusConfig {
-  const entity = e.SERVICEBUS_QUEUE ?? e.SERVICEBUS_TOPIC;
-  if ((e.SERVICEBUS_QUEUE === undefined) === (e.SERVICEBUS_TOPIC === undefined)) {
-    problems.push(['SERVICEBUS_QUEUE', 'or SERVICEBUS_TOPIC: set exactly one when BUS=servicebus']);
+/** Every variable valid by itself and every cross-variable rule held, per bus. */
+const validEnv = z.intersection(busEnv, sharedEnv);
+
+/**
+ * The environment (normally `process.env`) → {@link Config}: the contract's variables picked (the
+ * rest of the environment is not the runtime's business), validated and mapped.
+ */
+export const envSchema = z.pipe(
+  z.pipe(
+    z.transform((env: Readonly<Record<string, string | undefined>>) => setVariables(env)),
+    validEnv,
+  ),
+  z.transform(toConfig),
+);
+
+/** Parses `env` (normally `process.env`). Empty strings count as unset. Throws {@link ConfigError}. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues;
+  const variables = issues.map((i) => String(i.path[0]));
+  const problems = issues.map((i) => {
+    const [name, index] = i.path;
+    return `${String(name)}${index === undefined ? '' : `[${String(index)}]`} ${i.message}`;
+  });
+  throw new ConfigError([...new Set(variables)], problems);
+}
+
+/**
+ * The contract's variables set in `env` that its configuration does not read: the other bus's,
+ * the SASL credentials unless KAFKA_SASL_MECHANISM=plain, WEBHOOK_SECRET with WEBHOOK_VERIFY=none.
+ * Throws {@link ConfigError} when `env` is not a valid configuration.
+ */
+export function ignoredVariables(env: Readonly<Record<string, string | undefined>>): RuntimeEnvName[] {
+  const config = loadConfig(env);
+  const branch = config.bus.kind === 'kafka' ? kafkaEnv : serviceBusEnv;
+  const read = new Set<string>([...Object.keys(sharedEnv.shape), ...Object.keys(branch.shape)]);
+  if (config.verify.scheme === 'none') read.delete('WEBHOOK_SECRET');
+  if (config.bus.kind !== 'kafka' || config.bus.options.sasl?.mechanism !== 'plain') {
+    read.delete('KAFKA_SASL_USERNAME');
+    read.delete('KAFKA_SASL_PASSWORD');
   }
-  let connection: ServiceBusBusOptions['connection'] = {
-    kind: 'namespace',
-    fullyQualifiedNamespace: e.SERVICEBUS_NAMESPACE ?? '',
-  };
-  if ((e.SERVICEBUS_NAMESPACE === undefined) === (e.SERVICEBUS_CONNECTION_STRING === undefined)) {
-    problems.push([
-      'SERVICEBUS_NAMESPACE',
-      'or SERVICEBUS_CONNECTION_STRING: set exactly one when BUS=servicebus (the namespace for managed identity)',
-    ]);
-  } else if (e.SERVICEBUS_CONNECTION_STRING !== undefined) {
-    connection = { kind: 'connectionString', connectionString: e.SERVICEBUS_CONNECTION_STRING };
-    if (!/Endpoint=/i.test(e.SERVICEBUS_CONNECTION_STRING)) {
-      problems.push(['SERVICEBUS_CONNECTION_STRING', 'must contain Endpoint=sb://…']);
-    }
-  } else if (!/^[A-Za-z0-9.-]+\.[A-Za-z]{2,}$/.test(e.SERVICEBUS_NAMESPACE ?? '')) {
-    problems.push([
-      'SERVICEBUS_NAMESPACE',
-      `must be a fully qualified namespace like contoso.servicebus.windows.net, received "${e.SERVICEBUS_NAMESPACE}"`,
-    ]);
-  }
-  return {
-    kind: 'servicebus',
-    options: { connection, entityName: entity ?? '', timeoutMs: e.PUBLISH_TIMEOUT_MS },
-  };
+  return (Object.keys(setVariables(env)) as RuntimeEnvName[]).filter((name) => !read.has(name));
 }

@@ -14,6 +14,7 @@ import { problem, problemResponse } from './problem';
 import { errorResponse, requestScope } from './request-scope';
 import { webhookHandler, type WebhookHandlerOptions } from './webhook';
 import { SERVICEBUS_MAX_MESSAGE_BYTES } from '../config';
+import { PROBE_PATHS } from '../contract';
 
 export interface AppOptions {
   /** MAX_BODY_BYTES. */
@@ -66,13 +67,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
 
   app.post('/webhook', scope('/webhook', webhookHandler(webhookOptions(options))));
+  // The probe paths the deployment polls (../contract.ts; the startup probe polls liveness).
+  const { liveness, readiness } = PROBE_PATHS;
   app.get(
-    '/healthz',
-    scope('/healthz', (c) => c.json({ status: 'ok' })),
+    liveness,
+    scope(liveness, (c) => c.json({ status: 'ok' })),
   );
   app.get(
-    '/readyz',
-    scope('/readyz', (c) => {
+    readiness,
+    scope(readiness, (c) => {
       if (!isDraining() && publisher.isReady()) return c.json({ status: 'ready' });
       const reason = isDraining() ? 'draining' : 'broker not connected';
       return problemResponse(503, `not ready: ${reason}`, { headers: { 'retry-after': '5' } });
@@ -85,8 +88,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   const allow: Record<string, string> = {
     '/webhook': 'POST',
-    '/healthz': 'GET, HEAD',
-    '/readyz': 'GET, HEAD',
+    [liveness]: 'GET, HEAD',
+    [readiness]: 'GET, HEAD',
     '/openapi.json': 'GET, HEAD',
   };
   // 405 is answered from notFound (no route matched this method): an `app.all` per path would also
