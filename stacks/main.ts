@@ -1,4 +1,10 @@
-/** `npm run synth` / `cdktf synth` entry point: writes cdktf.out/stacks/{dev,staging,prod}/cdk.tf.json. */
+/**
+ * `npm run synth` / `cdktf synth` entry point: writes cdktf.out/stacks/<stack>/cdk.tf.json for every
+ * stack of stacks/app.ts, then prints one line naming them (stacks/synth-summary.ts).
+ */
 import { createApp } from './app';
+import { readSynthSummary } from './synth-summary';
 
-createApp().synth();
+const app = createApp();
+app.synth();
+process.stdout.write(`${readSynthSummary(app.outdir)}\n`);
