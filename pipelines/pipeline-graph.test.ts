@@ -255,7 +255,21 @@ describe('apply', () => {
     expect(installs(stage(`${layer}_apply_${env}`))).toBe(1);
     const vars = pipeline.variables as YamlMap[];
     expect(vars.find((v) => v.name === 'terraformVersion')?.value).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(vars.find((v) => v.name === 'nodeVersion')?.value).toMatch(/^20\.\d+\.\d+$/);
+  });
+
+  it('runs Node at the version .node-version pins, the one the runtime image is built on', () => {
+    const pinned = readFileSync(repoPath('.node-version'), 'utf8').trim();
+    expect(pinned).toMatch(/^24\.\d+\.\d+$/);
+    const vars = pipeline.variables as YamlMap[];
+    expect(vars.find((v) => v.name === 'nodeVersion')?.value).toBe(pinned);
+    const major = pinned.split('.')[0];
+    const froms = readFileSync(repoPath('runtime/Dockerfile'), 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('FROM '));
+    expect(froms).toEqual([
+      `FROM node:${major}-bookworm-slim AS build`,
+      `FROM gcr.io/distroless/nodejs${major}-debian12:nonroot`,
+    ]);
   });
 
   it.each(applies)('%s %s plan plans its own synthesized stack directory', (env, layer) => {

@@ -1,4 +1,5 @@
-// Bundles the runtime into runtime/dist/, self-contained (no node_modules at run time), node20, CJS:
+// Bundles the runtime into runtime/dist/, self-contained (no node_modules at run time), CJS, for the
+// Node major in .node-version (the runtime image's; the bundle is also tested on Node 20):
 //   server.js      the entry: config, HTTP app, publisher, lifecycle
 //   kafka.js       kafkajs adapter        } required by server.js only for the configured bus
 //   servicebus.js  @azure/service-bus     } (BUS=kafka | servicebus), and telemetry only when
@@ -9,7 +10,7 @@
 // its configuration uses. node runtime/dist/server.js still starts the service.
 //   node runtime/build.mjs [--outdir <dir>]   (default runtime/dist)
 import { build } from 'esbuild';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -19,10 +20,15 @@ const require = createRequire(import.meta.url);
 const flag = process.argv.indexOf('--outdir');
 const outdir = flag > 0 ? resolve(process.argv[flag + 1]) : join(here, 'dist');
 
+/** `.node-version` (for example 24.22.3) pins the Node the image, the pipeline and CI's Node 24 run use. */
+const nodeMajor = readFileSync(join(here, '..', '.node-version'), 'utf8')
+  .trim()
+  .split('.')[0];
+
 const common = {
   bundle: true,
   platform: 'node',
-  target: 'node20',
+  target: `node${nodeMajor}`,
   format: 'cjs',
   minifySyntax: true,
   minifyWhitespace: true,
