@@ -12,6 +12,8 @@ export default tseslint.config(
       '**/*.mjs',
       '**/*.cjs',
       '.gen/**',
+      '.tmp/**',
+      '.venv/**',
     ],
   },
   ...tseslint.configs.recommended,

@@ -543,7 +543,7 @@ describe('images, secrets and smoke', () => {
       expect(s.variables.filter((v) => isMap(v) && 'group' in v)).toEqual([]);
       const steps = allSteps(s);
       const inputs = steps.findIndex((st) => inputsOf(st).scriptPath === 'pipelines/deploy/smoke-inputs.sh');
-      const post = steps.findIndex((st) => /smoke\.cjs/.test(scriptOf(st)) && /node /.test(scriptOf(st)));
+      const post = steps.findIndex((st) => /npx tsx pipelines\/smoke\/main\.ts/.test(scriptOf(st)));
       expect(inputs).toBeGreaterThan(-1);
       expect(post).toBeGreaterThan(inputs);
       const postStep = steps[post] as YamlMap;

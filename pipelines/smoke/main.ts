@@ -1,7 +1,7 @@
 /**
  * CLI for the pipeline's smoke stage:
- *   node smoke.cjs --url <https://…/webhook> --client-id <id> [--deadline-seconds 300]
- *                  [--ca-file <pem>] [--resolve <host>:<address> | <host>:<port>:<address>]
+ *   npx tsx pipelines/smoke/main.ts --url <https://…/webhook> --client-id <id> [--deadline-seconds 300]
+ *     [--ca-file <pem>] [--resolve <host>:<address> | <host>:<port>:<address>]
  * The secret comes from SMOKE_WEBHOOK_SECRET (a secret pipeline variable), never from argv.
  * `--ca-file` trusts that PEM instead of the system CAs (a self-signed gateway certificate); TLS is
  * verified either way. `--resolve` connects to the address for that host, like curl's, keeping the

@@ -11,9 +11,8 @@ import { createServer, type IncomingMessage, type ServerResponse, type Server } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { buildSync } from 'esbuild';
 import { standardWebhooksVerifier } from '../../runtime/src/verify/standard-webhooks';
 import { runSmokeTest } from './smoke';
 
@@ -254,25 +253,28 @@ describe('runSmokeTest over HTTPS with --ca-file and --resolve', () => {
     }
   });
 
-  it('the bundled CLI reads --ca-file and --resolve (as the pipeline runs it)', async () => {
-    const bundle = join(dir, 'smoke.cjs');
-    buildSync({
-      entryPoints: [join(__dirname, 'main.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      outfile: bundle,
-      logLevel: 'warning',
-    });
+  it('the CLI reads --ca-file and --resolve (run as the pipeline runs it: npx tsx pipelines/smoke/main.ts)', async () => {
+    const root = resolve(__dirname, '..', '..');
     const caFile = join(dir, 'gateway-ca.pem');
     writeFileSync(caFile, gateway.cert);
     const r = await startReceiver([202], gateway);
     try {
-      const args = [bundle, '--url', `https://${HOST}:${r.port}/webhook`, '--client-id', 'cli'];
-      const env = { PATH: process.env.PATH ?? '', SMOKE_WEBHOOK_SECRET: SECRET };
+      const args = [
+        'tsx',
+        'pipelines/smoke/main.ts',
+        '--url',
+        `https://${HOST}:${r.port}/webhook`,
+        '--client-id',
+        'cli',
+      ];
+      const env = {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? root,
+        SMOKE_WEBHOOK_SECRET: SECRET,
+      };
       const run = (extra: string[]) =>
         new Promise<{ code: number | null; out: string }>((resolve) => {
-          const child = spawn(process.execPath, [...args, '--deadline-seconds', '1', ...extra], { env });
+          const child = spawn('npx', [...args, '--deadline-seconds', '1', ...extra], { env, cwd: root });
           let out = '';
           child.stdout.on('data', (c: Buffer) => (out += c.toString()));
           child.stderr.on('data', (c: Buffer) => (out += c.toString()));

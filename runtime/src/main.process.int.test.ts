@@ -4,99 +4,74 @@
  * broker (the Service Bus AMQP test peer, reached by the real @azure/service-bus SDK over TCP), new
  * requests get 503, and the process exits 0 within SHUTDOWN_TIMEOUT_MS.
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServiceBusTestPeer, type ServiceBusTestPeer } from '../../test/servicebus-peer';
+import {
+  buildRuntimeBundle,
+  spawnRuntime,
+  startRuntime,
+  type RunningRuntime,
+  type StartRuntimeOptions,
+} from '../../test/support/runtime';
+import { freePort, until } from '../../test/support/wait';
 
-const root = join(__dirname, '..', '..');
 const API_KEY = 'process-test-api-key-of-32-characters';
-let outdir: string;
 let bundle: string;
+let cleanup: () => void;
 
 beforeAll(() => {
-  outdir = mkdtempSync(join(tmpdir(), 'runtime-bundle-'));
-  execFileSync(process.execPath, [join(root, 'runtime', 'build.mjs'), '--outdir', outdir], { stdio: 'pipe' });
-  bundle = join(outdir, 'server.js');
+  let dir: string;
+  ({ bundle, dir, cleanup } = buildRuntimeBundle());
   // Without APPLICATIONINSIGHTS_CONNECTION_STRING the telemetry file must never be needed: every
   // run below starts without it.
-  rmSync(join(outdir, 'telemetry.js'));
+  rmSync(join(dir, 'telemetry.js'));
 }, 60_000);
 
-afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+afterAll(() => cleanup());
 
-interface Proc {
-  child: ChildProcessWithoutNullStreams;
-  lines: Array<Record<string, unknown>>;
-  exit: Promise<number | null>;
-}
+type RunOptions = Omit<StartRuntimeOptions, 'name' | 'bundle'>;
 
-function run(env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [bundle], { env: { PATH: process.env['PATH'] ?? '', ...env } });
-  const lines: Array<Record<string, unknown>> = [];
-  let buffered = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buffered += d.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const p of parts) if (p.trim() !== '') lines.push(JSON.parse(p) as Record<string, unknown>);
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, lines, exit };
-}
-
-async function until<T>(check: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** The bundle as a process that may exit on its own (configuration errors). */
+const spawn = (env: Record<string, string>): RunningRuntime => spawnRuntime({ name: 'process', bundle, env });
+/** The bundle as a process, once it is ready (see StartRuntimeOptions.ready). */
+const start = (options: RunOptions): Promise<RunningRuntime> =>
+  startRuntime({ name: 'process', bundle, ...options });
 
 describe('configuration errors', () => {
   it('exits 1 with one JSON line naming every invalid variable', async () => {
-    const p = run({ BUS: 'servicebus', WEBHOOK_VERIFY: 'github', PORT: 'eighty' });
-    expect(await p.exit).toBe(1);
-    expect(p.lines).toHaveLength(1);
-    expect(p.lines[0]).toMatchObject({ level: 'fatal' });
+    const p = spawn({ BUS: 'servicebus', WEBHOOK_VERIFY: 'github', PORT: 'eighty' });
+    expect((await p.exited).code).toBe(1);
+    expect(p.logs).toHaveLength(1);
+    expect(p.logs[0]).toMatchObject({ level: 'fatal' });
     // Every problem of one start at once: the bad PORT and what the chosen bus and scheme lack.
-    expect([...(p.lines[0]?.['variables'] as string[])].sort()).toEqual([
+    expect([...(p.logs[0]?.['variables'] as string[])].sort()).toEqual([
       'PORT',
       'SERVICEBUS_NAMESPACE',
       'SERVICEBUS_QUEUE',
       'WEBHOOK_SECRET',
     ]);
-    const q = run({ BUS: 'servicebus', WEBHOOK_VERIFY: 'github' });
-    expect(await q.exit).toBe(1);
-    expect(q.lines[0]?.['variables']).toEqual(['SERVICEBUS_QUEUE', 'SERVICEBUS_NAMESPACE', 'WEBHOOK_SECRET']);
+    const q = spawn({ BUS: 'servicebus', WEBHOOK_VERIFY: 'github' });
+    expect((await q.exited).code).toBe(1);
+    expect(q.logs[0]?.['variables']).toEqual(['SERVICEBUS_QUEUE', 'SERVICEBUS_NAMESPACE', 'WEBHOOK_SECRET']);
   });
 
   it('exits 1 naming WEBHOOK_SECRET, without echoing it, for an api-key "a" or a zero-length whsec_ key', async () => {
-    const base = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BUS: 'kafka',
-      KAFKA_BROKERS: '127.0.0.1:1',
-      KAFKA_SSL: 'false',
-    };
+    const base = { BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:1', KAFKA_SSL: 'false' };
     for (const [scheme, secret] of [
       ['api-key', 'a'],
       ['standard-webhooks', 'whsec_A'],
       ['standard-webhooks', '["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw","whsec_"]'],
     ] as const) {
-      const p = run({ ...base, WEBHOOK_VERIFY: scheme, WEBHOOK_SECRET: secret });
+      const p = spawn({ ...base, WEBHOOK_VERIFY: scheme, WEBHOOK_SECRET: secret });
       // Before the fix these started: bound the wait instead of hanging on a listening server.
-      const timer = setTimeout(() => p.child.kill('SIGKILL'), 10_000);
-      const code = await p.exit;
+      const timer = setTimeout(() => void p.kill('SIGKILL'), 10_000);
+      const { code } = await p.exited;
       clearTimeout(timer);
       expect([scheme, code]).toEqual([scheme, 1]);
-      expect(p.lines).toHaveLength(1);
-      expect(p.lines[0]).toMatchObject({ level: 'fatal', variables: ['WEBHOOK_SECRET'] });
-      const text = JSON.stringify(p.lines[0]);
+      expect(p.logs).toHaveLength(1);
+      expect(p.logs[0]).toMatchObject({ level: 'fatal', variables: ['WEBHOOK_SECRET'] });
+      const text = JSON.stringify(p.logs[0]);
       expect(text).not.toContain('MfKQ9r8G');
       expect(text).not.toContain('"a"');
     }
@@ -105,76 +80,45 @@ describe('configuration errors', () => {
 
 describe('telemetry is loaded only when Application Insights is configured', () => {
   it('needs telemetry.js (absent here) only when APPLICATIONINSIGHTS_CONNECTION_STRING is set', async () => {
-    const env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BUS: 'kafka',
-      KAFKA_BROKERS: '127.0.0.1:1',
-      KAFKA_SSL: 'false',
-      WEBHOOK_VERIFY: 'none',
-    };
-    const off = run(env);
-    await until(() => (off.lines.some((l) => l['msg'] === 'ready') ? true : undefined), 15_000);
-    off.child.kill('SIGTERM');
-    expect(await off.exit).toBe(0);
-    const on = run({
+    const env = { BUS: 'kafka', KAFKA_BROKERS: '127.0.0.1:1', KAFKA_SSL: 'false' };
+    const off = await start({ env, ready: 'listening', readyTimeoutMs: 15_000 });
+    expect(await off.kill('SIGTERM')).toEqual({ code: 0, signal: null });
+    const on = spawn({
       ...env,
       APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
     });
-    expect(await on.exit).toBe(1);
+    expect((await on.exited).code).toBe(1);
     expect(
-      on.lines.some((l) => l['msg'] === 'start failed' && JSON.stringify(l).includes('telemetry.js')),
+      on.logs.some((l) => l['msg'] === 'start failed' && JSON.stringify(l).includes('telemetry.js')),
     ).toBe(true);
   }, 30_000);
 });
-
-/** A loopback port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe('SIGTERM when nobody reads stdout', () => {
   const SHUTDOWN_TIMEOUT_MS = 2000;
 
   /**
-   * Starts the runtime with LOG_LEVEL=debug and a stdout nobody reads (the pipe's reader paused),
-   * then fills that pipe with access lines, so sonic-boom holds unwritten lines at exit.
+   * Starts the runtime with LOG_LEVEL=debug (the harness's default) and a stdout nobody reads (the
+   * pipe's reader paused), then fills that pipe with access lines, so sonic-boom holds unwritten
+   * lines at exit.
    */
-  async function withStalledStdout(): Promise<{ p: Proc; port: number }> {
-    const port = await freePort();
-    const p = run({
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      BUS: 'kafka',
-      KAFKA_BROKERS: '127.0.0.1:1',
-      KAFKA_SSL: 'false',
-      WEBHOOK_VERIFY: 'none',
-      LOG_LEVEL: 'debug',
-      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+  async function withStalledStdout(): Promise<RunningRuntime> {
+    const p = await start({
+      port: await freePort(),
+      stdout: 'unread',
+      ready: 'listening',
+      readyTimeoutMs: 15_000,
+      env: {
+        BUS: 'kafka',
+        KAFKA_BROKERS: '127.0.0.1:1',
+        KAFKA_SSL: 'false',
+        SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      },
     });
-    p.child.stdout.removeAllListeners('data');
-    p.child.stdout.pause();
     const healthz = async (id: string) => {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'x-request-id': id } });
+      const res = await fetch(`${p.url}/healthz`, { headers: { 'x-request-id': id } });
       await res.arrayBuffer();
     };
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        await healthz('up');
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error('the runtime did not start');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
     // ~3,000 debug access lines of ~400 bytes: well over the pipe's ~200 KB buffer.
     const id = 'r'.repeat(180);
     let sent = 0;
@@ -186,13 +130,13 @@ describe('SIGTERM when nobody reads stdout', () => {
         }
       }),
     );
-    return { p, port };
+    return p;
   }
 
-  async function exitWithin(p: Proc, ms: number): Promise<number | null | 'still running'> {
+  async function exitWithin(p: RunningRuntime, ms: number): Promise<number | null | 'still running'> {
     let timer: NodeJS.Timeout | undefined;
     const result = await Promise.race([
-      p.exit,
+      p.exited.then((exit) => exit.code),
       new Promise<'still running'>((resolve) => {
         timer = setTimeout(() => resolve('still running'), ms);
       }),
@@ -207,19 +151,19 @@ describe('SIGTERM when nobody reads stdout', () => {
   ])(
     "ends the process within SHUTDOWN_TIMEOUT_MS when stdout's reader %s",
     async (_, readerExits) => {
-      const { p } = await withStalledStdout();
+      const p = await withStalledStdout();
       try {
         const signalled = Date.now();
-        p.child.kill('SIGTERM');
+        p.process.kill('SIGTERM');
         if (readerExits) {
           await new Promise((r) => setTimeout(r, 300)); // the drain is over; the exit waits on stdout
-          p.child.stdout.destroy(); // the reader is gone: every further write fails with EPIPE
+          p.process.stdout?.destroy(); // the reader is gone: every further write fails with EPIPE
         }
         const code = await exitWithin(p, SHUTDOWN_TIMEOUT_MS + 3000);
         expect(code).toBe(0);
         expect(Date.now() - signalled).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 500);
       } finally {
-        p.child.kill('SIGKILL');
+        await p.kill('SIGKILL');
       }
     },
     60_000,
@@ -236,24 +180,19 @@ describe('graceful shutdown of the real process', () => {
   });
 
   it('SIGTERM during load: every 202 is in the broker, no other status than 202 or 503, exit 0 in time', async () => {
-    const p = run({
-      PORT: '0',
-      HOST: '127.0.0.1',
-      BUS: 'servicebus',
-      SERVICEBUS_CONNECTION_STRING: peer.connectionString,
-      SERVICEBUS_QUEUE: 'webhooks',
-      WEBHOOK_VERIFY: 'api-key',
-      WEBHOOK_SECRET: API_KEY,
-      SHUTDOWN_TIMEOUT_MS: '5000',
+    // Ready = /readyz 200: listening and connected to the broker.
+    const p = await start({
+      readyTimeoutMs: 15_000,
+      env: {
+        BUS: 'servicebus',
+        SERVICEBUS_CONNECTION_STRING: peer.connectionString,
+        SERVICEBUS_QUEUE: 'webhooks',
+        WEBHOOK_VERIFY: 'api-key',
+        WEBHOOK_SECRET: API_KEY,
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      },
     });
     try {
-      const port = await until(
-        () => p.lines.find((l) => l['msg'] === 'ready')?.['port'] as number | undefined,
-        15_000,
-      );
-      const base = `http://127.0.0.1:${port}`;
-      await until(() => (p.lines.some((l) => l['msg'] === 'broker connected') ? true : undefined), 15_000);
-
       const accepted: string[] = [];
       const statuses = new Map<number, number>();
       let stop = false;
@@ -262,7 +201,7 @@ describe('graceful shutdown of the real process', () => {
         while (!stop && sent < 2000) {
           sent += 1;
           try {
-            const res = await fetch(`${base}/webhook`, {
+            const res = await fetch(`${p.url}/webhook`, {
               method: 'POST',
               headers: { 'content-type': 'application/json', 'x-api-key': API_KEY },
               body: JSON.stringify({ clientId: `c-${w}`, opportunity: { n: sent } }),
@@ -277,10 +216,10 @@ describe('graceful shutdown of the real process', () => {
         }
       };
       const load = Promise.all(Array.from({ length: 8 }, (_, w) => worker(w)));
-      await until(() => (accepted.length >= 50 ? true : undefined), 15_000);
+      await until(() => (accepted.length >= 50 ? true : undefined), 15_000, '50 accepted webhooks');
       const signalled = Date.now();
-      p.child.kill('SIGTERM');
-      const code = await p.exit;
+      p.process.kill('SIGTERM');
+      const { code } = await p.exited;
       const exitedAfter = Date.now() - signalled;
       stop = true;
       await load;
@@ -292,10 +231,10 @@ describe('graceful shutdown of the real process', () => {
       const stored = new Set(peer.received.map((m) => m.correlationId));
       const lost = accepted.filter((id) => !stored.has(id));
       expect(lost).toEqual([]);
-      expect(p.lines.some((l) => l['msg'] === 'shutting down: draining')).toBe(true);
-      expect(p.lines.some((l) => l['msg'] === 'shut down' && l['clean'] === true)).toBe(true);
+      expect(p.logs.some((l) => l['msg'] === 'shutting down: draining')).toBe(true);
+      expect(p.logs.some((l) => l['msg'] === 'shut down' && l['clean'] === true)).toBe(true);
     } finally {
-      p.child.kill('SIGKILL');
+      await p.kill('SIGKILL');
     }
   }, 60_000);
 });

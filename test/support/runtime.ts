@@ -2,7 +2,8 @@
  * The REAL webhook runtime as a child process: `node runtime/dist/server.js` (`npm run build:runtime`
  * makes it), or a bundle of the current sources in a temp dir (`buildRuntimeBundle()`, the way the
  * runtime's own integration tests run). Its pino JSON lines are collected (and optionally passed on),
- * and `startRuntime` resolves once it is ready: listening, and by default connected to its broker.
+ * and `startRuntime` resolves once it is ready: listening, and by default connected to its broker;
+ * `spawnRuntime` returns at once, for a process expected to exit on its own (a configuration error).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -67,6 +68,12 @@ export interface StartRuntimeOptions {
   readonly onOutput?: (line: string) => void;
   /** Keep at most this many parsed log lines (a long-running process). @default unlimited */
   readonly maxLogLines?: number;
+  /**
+   * 'unread': nobody reads its stdout (the pipe fills and the runtime's writes stall, as behind a
+   * stuck log shipper); `logs` stays empty, so `port` must be given and 'listening' means /healthz
+   * answers. @default 'read'
+   */
+  readonly stdout?: 'read' | 'unread';
 }
 
 export interface RunningRuntime {
@@ -77,20 +84,32 @@ export interface RunningRuntime {
   /** http://127.0.0.1:<port> */
   readonly url: string;
   readonly process: Managed['process'];
-  /** Settles when the process has exited. */
+  /** Settles when the process has exited and, unless stdout is 'unread', its output is all in `logs`. */
   readonly exited: Promise<Exit>;
   /** Its JSON log lines so far, parsed, in order (non-JSON output as `{ unparsed }`). */
   readonly logs: LogLine[];
   /** Request ids that appear on any of its log lines (each once). */
   requestIds(): string[];
-  /** Signals it (SIGKILL after 8 s) and waits for it to exit. @default 'SIGTERM' */
+  /** Signals it (SIGKILL after 8 s) and waits for it to exit (as `exited`). @default 'SIGTERM' */
   kill(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
-/** Spawns the runtime and resolves once it is ready (see `ready`); kills it and throws if it never is. */
-export async function startRuntime(options: StartRuntimeOptions): Promise<RunningRuntime> {
+/** Spawns the runtime and returns at once: not yet listening, perhaps about to exit. */
+export function spawnRuntime(options: StartRuntimeOptions): RunningRuntime {
+  return spawnManaged(options).runtime;
+}
+
+function spawnManaged(options: StartRuntimeOptions): {
+  runtime: RunningRuntime;
+  managed: Managed;
+  stderr: () => string;
+} {
   const bundle = options.bundle ?? RUNTIME_BUNDLE;
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build:runtime\` first`);
+  const readStdout = (options.stdout ?? 'read') === 'read';
+  if (!readStdout && options.port === undefined) {
+    throw new Error(`runtime ${options.name}: stdout 'unread' needs a port (the 'ready' line is not read)`);
+  }
   const child = spawn(process.execPath, [bundle], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -108,7 +127,14 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runnin
   const maxLogLines = options.maxLogLines ?? Number.POSITIVE_INFINITY;
   let stderr = '';
   let port = options.port ?? 0;
-  onLines(child.stdout, (line) => {
+  // 'exit' can come before the last output: with stdout read, `exited` also waits for the pipes to close.
+  const closed = new Promise<void>((resolveClosed) => child.once('close', () => resolveClosed()));
+  if (!readStdout) {
+    child.stdout.pause();
+    // Once it has exited, nobody ever will: let go of the pipe and what is left in it.
+    void managed.exited.then(() => child.stdout.destroy());
+  }
+  onLines(readStdout ? child.stdout : null, (line) => {
     options.onOutput?.(line);
     if (line.trim() === '') return;
     const parsed = parseLogLine(line);
@@ -121,6 +147,7 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runnin
     stderr = `${stderr}${line}\n`.slice(-4000);
   });
 
+  const exited = readStdout ? closed.then(() => managed.exited) : managed.exited;
   const runtime: RunningRuntime = {
     name: options.name,
     get port() {
@@ -133,31 +160,43 @@ export async function startRuntime(options: StartRuntimeOptions): Promise<Runnin
       return `http://127.0.0.1:${port}`;
     },
     process: child,
-    exited: managed.exited,
+    exited,
     logs,
     requestIds: () => [
       ...new Set(logs.filter((l) => typeof l.requestId === 'string').map((l) => String(l.requestId))),
     ],
-    kill: (signal = 'SIGTERM') => managed.stop(signal),
+    kill: async (signal = 'SIGTERM') => {
+      await managed.stop(signal);
+      return exited;
+    },
   };
+  return { runtime, managed, stderr: () => stderr };
+}
 
+/** Spawns the runtime and resolves once it is ready (see `ready`); kills it and throws if it never is. */
+export async function startRuntime(options: StartRuntimeOptions): Promise<RunningRuntime> {
+  const { runtime, managed, stderr } = spawnManaged(options);
+  const { logs } = runtime;
+  const unread = options.stdout === 'unread';
   const timeoutMs = options.readyTimeoutMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!managed.running()) {
       const exit = await managed.exited;
       throw new Error(
-        `runtime ${options.name} ended (${describeExit(exit)}) before it was ready: ${stderr}${JSON.stringify(logs.slice(-5))}`,
+        `runtime ${options.name} ended (${describeExit(exit)}) before it was ready: ${stderr()}${JSON.stringify(logs.slice(-5))}`,
       );
     }
-    const listening = logs.some((l) => l.msg === 'ready');
+    const listening = unread
+      ? (await statusOf(`${runtime.url}/healthz`)) !== 0
+      : logs.some((l) => l.msg === 'ready');
     if (listening && (options.ready === 'listening' || (await statusOf(`${runtime.url}/readyz`)) === 200)) {
       return runtime;
     }
     if (Date.now() > deadline) {
       await managed.stop('SIGKILL');
       throw new Error(
-        `runtime ${options.name} was not ready within ${timeoutMs} ms: ${stderr}${JSON.stringify(logs.slice(-5))}`,
+        `runtime ${options.name} was not ready within ${timeoutMs} ms: ${stderr()}${JSON.stringify(logs.slice(-5))}`,
       );
     }
     await sleep(listening ? 100 : 20);

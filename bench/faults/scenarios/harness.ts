@@ -1,10 +1,11 @@
 /**
  * What scenarios a–c share on top of the harness's path (test/support/path.ts: Kafka, topic, two
- * real runtimes, NGINX with its per-client rate limit lifted) and its open-loop load: a timeline on
- * the load's clock for the fault events, NGINX error-log counts, and one shape of report.
+ * real runtimes, NGINX with its per-client rate limit lifted) and its open-loop load: one run
+ * (`runFaultScenario`) that starts the path, plays a scenario's fault under load and tallies, a
+ * timeline on the load's clock for the fault events, NGINX error-log counts, one shape of report.
  */
 import { runOpenLoopLoad, type LoadResult } from '../../../test/support/load';
-import type { RunningPath } from '../../../test/support/path';
+import { startPath, type PathOptions, type RunningPath } from '../../../test/support/path';
 import { tallyAgainstTopic, type FaultWindow, type Tally } from '../tally';
 
 export interface LoadScenarioOptions {
@@ -76,38 +77,67 @@ export class Timeline {
   }
 }
 
-export function loadSummary(load: LoadResult): ScenarioReport['load'] {
-  return { startedAt: load.startedAt, elapsedMs: load.elapsedMs };
+/** What a scenario plays on the load's clock, and how it describes itself in its report. */
+export interface FaultPlan {
+  readonly title: string;
+  /** Besides ratePerSecond, durationMs, runtimes and topic, which every report has. */
+  readonly parameters: Record<string, number | string>;
+  /** The fault itself, started at once; settles with its window once it is over. */
+  readonly fault: Promise<FaultWindow>;
+  /** Report fields of this scenario only, from the load's answers. @default none */
+  readonly extra?: (result: LoadResult) => Pick<ScenarioReport, 'acceptedDuringOutage'>;
 }
 
-export interface UnderFault {
-  readonly window: FaultWindow;
-  readonly result: LoadResult;
-  readonly proxy: ProxyDiagnostics;
-  readonly tally: Tally;
+/** Where a scenario's fault is planned: the running path, the load's clock and the load's length. */
+export interface FaultContext {
+  readonly stack: RunningPath;
+  readonly timeline: Timeline;
+  readonly durationMs: number;
 }
 
 /**
- * Runs the steady open-loop load through the stack's NGINX while `fault` plays out, then reads
- * the topic back and tallies every answer against it: the part scenarios a–c share.
+ * The part scenarios a–c share: starts the path (two runtimes behind NGINX, `faults-<scenario>`),
+ * lets `plan` start its fault on a fresh timeline, runs the steady open-loop load through NGINX
+ * while the fault plays out, reads the topic back, tallies every answer against it, and stops the
+ * path whatever happens.
  */
-export async function loadDuringFault(
-  stack: RunningPath,
-  timeline: Timeline,
-  load: { readonly ratePerSecond: number; readonly durationMs: number },
-  fault: Promise<FaultWindow>,
-): Promise<UnderFault> {
-  const running = runOpenLoopLoad({
-    port: stack.nginxPort,
-    ratePerSecond: load.ratePerSecond,
-    durationMs: load.durationMs,
-    runId: stack.topic,
-    t0: timeline.t0,
-    until: fault,
-  });
-  const [window, result] = await Promise.all([fault, running]);
-  timeline.mark('load finished');
-  const proxy = proxyDiagnostics(stack.nginx.errorLog());
-  const tally = await tallyAgainstTopic(stack.brokers, stack.topic, stack.topic, result.samples, window);
-  return { window, result, proxy, tally };
+export async function runFaultScenario(
+  scenario: ScenarioReport['scenario'],
+  options: LoadScenarioOptions,
+  path: Pick<PathOptions, 'kafka'>,
+  plan: (context: FaultContext) => FaultPlan,
+): Promise<ScenarioReport> {
+  const ratePerSecond = options.ratePerSecond ?? 200;
+  const durationMs = options.durationMs ?? 30_000;
+  const runtimes = 2;
+  const stack = await startPath({ ...path, name: `faults-${scenario}`, upstreams: runtimes });
+  try {
+    const timeline = new Timeline(performance.now());
+    const { title, parameters, fault, extra } = plan({ stack, timeline, durationMs });
+    const running = runOpenLoopLoad({
+      port: stack.nginxPort,
+      ratePerSecond,
+      durationMs,
+      runId: stack.topic,
+      t0: timeline.t0,
+      until: fault,
+    });
+    const [window, result] = await Promise.all([fault, running]);
+    timeline.mark('load finished');
+    const proxy = proxyDiagnostics(stack.nginx.errorLog());
+    const tally = await tallyAgainstTopic(stack.brokers, stack.topic, stack.topic, result.samples, window);
+    return {
+      scenario,
+      title,
+      parameters: { ratePerSecond, durationMs, runtimes, ...parameters, topic: stack.topic },
+      events: timeline.events,
+      fault: window,
+      load: { startedAt: result.startedAt, elapsedMs: result.elapsedMs },
+      tally,
+      proxy,
+      ...extra?.(result),
+    };
+  } finally {
+    await stack.stop();
+  }
 }

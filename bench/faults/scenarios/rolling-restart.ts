@@ -4,22 +4,11 @@
  * in-flight publishes finish), exits, and is started again on the same address before the next one
  * goes. Every 202 must be on the topic; the 503s the senders see are counted.
  */
-import { startPath } from '../../../test/support/path';
 import { describeExit } from '../../../test/support/process';
-import {
-  loadDuringFault,
-  Timeline,
-  loadSummary,
-  type LoadScenarioOptions,
-  type ScenarioReport,
-} from './harness';
+import { runFaultScenario, type LoadScenarioOptions, type ScenarioReport } from './harness';
 
-export async function rollingRestartScenario(options: LoadScenarioOptions = {}): Promise<ScenarioReport> {
-  const ratePerSecond = options.ratePerSecond ?? 200;
-  const durationMs = options.durationMs ?? 30_000;
-  const stack = await startPath({ name: 'faults-c', upstreams: 2 });
-  try {
-    const timeline = new Timeline(performance.now());
+export function rollingRestartScenario(options: LoadScenarioOptions = {}): Promise<ScenarioReport> {
+  return runFaultScenario('c', options, {}, ({ stack, timeline, durationMs }) => {
     const firstAt = Math.round(durationMs / 4);
     const fault = (async () => {
       await timeline.until(firstAt);
@@ -38,23 +27,10 @@ export async function rollingRestartScenario(options: LoadScenarioOptions = {}):
       }
       return { startMs, endMs: timeline.now() };
     })();
-    const { window, result, proxy, tally } = await loadDuringFault(
-      stack,
-      timeline,
-      { ratePerSecond, durationMs },
-      fault,
-    );
     return {
-      scenario: 'c',
       title: 'rolling restart: SIGTERM to each runtime in turn under load, restarted on the same address',
-      parameters: { ratePerSecond, durationMs, runtimes: 2, firstSigtermAtMs: firstAt, topic: stack.topic },
-      events: timeline.events,
-      fault: window,
-      load: loadSummary(result),
-      tally,
-      proxy,
+      parameters: { firstSigtermAtMs: firstAt },
+      fault,
     };
-  } finally {
-    await stack.stop();
-  }
+  });
 }
