@@ -2,10 +2,13 @@
 export { startServiceBusTestPeer } from './peer';
 export type {
   CbsRequest,
+  DeadLetterInfo,
   ManagementRequest,
   PeerMode,
   ReceivedMessage,
+  SeedMessage,
   ServiceBusTestPeer,
   ServiceBusTestPeerOptions,
+  StoredMessage,
   TransferRecord,
 } from './peer';

@@ -1,6 +1,7 @@
 /**
  * The test peer checked with the real @azure/service-bus SDK over a real socket: if the peer
- * drifted from what the SDK expects, every Service Bus test built on it would prove nothing.
+ * drifted from what the SDK expects (sending or receiving), every Service Bus test built on it would
+ * prove nothing.
  */
 import { ServiceBusClient } from '@azure/service-bus';
 import { connect, type Connection, type EventContext } from 'rhea';
@@ -130,6 +131,80 @@ describe('Service Bus test peer with the real SDK', () => {
     expect(peer.managementRequests).toEqual([
       { node: 'webhooks/$management', operation: 'com.microsoft:peek-message', statusCode: 204 },
     ]);
+  });
+});
+
+describe('Service Bus test peer receiving side with the real SDK (peekLock, dead-letter queues)', () => {
+  let peer: ServiceBusTestPeer;
+  let client: ServiceBusClient;
+
+  afterEach(async () => {
+    await client.close();
+    await peer.close();
+  });
+
+  it('completes, abandons (redelivered, delivery count 2) and dead-letters with reason and description', async () => {
+    peer = await startServiceBusTestPeer({ entities: ['q'] });
+    client = new ServiceBusClient(peer.connectionString, { retryOptions: { maxRetries: 0 } });
+    await client.createSender('q').sendMessages(['a', 'b', 'c'].map((id) => ({ body: id, messageId: id })));
+    const receiver = client.createReceiver('q');
+    const [a, b, c] = await receiver.receiveMessages(3, { maxWaitTimeInMs: 2000 });
+    expect([a?.messageId, b?.messageId, c?.messageId]).toEqual(['a', 'b', 'c']);
+    expect(a?.lockToken).toMatch(/^[0-9a-f-]{36}$/);
+    await receiver.completeMessage(a!);
+    await receiver.abandonMessage(b!);
+    await receiver.deadLetterMessage(c!, { deadLetterReason: 'bad', deadLetterErrorDescription: 'very bad' });
+    const again = await receiver.receiveMessages(5, { maxWaitTimeInMs: 300 });
+    expect(again.map((m) => [m.messageId, m.deliveryCount])).toEqual([['b', 2]]);
+    const dlq = client.createReceiver('q', { subQueueType: 'deadLetter' });
+    const peeked = await dlq.peekMessages(10);
+    expect(peeked.map((m) => [m.messageId, m.deadLetterReason, m.deadLetterErrorDescription])).toEqual([
+      ['c', 'bad', 'very bad'],
+    ]);
+    expect(peer.messages('q/$DeadLetterQueue')).toHaveLength(1);
+  });
+
+  it('delivers seeded dead letters of a topic subscription and removes one once completed', async () => {
+    peer = await startServiceBusTestPeer({ subscriptions: { events: ['audit'] } });
+    client = new ServiceBusClient(peer.connectionString, { retryOptions: { maxRetries: 0 } });
+    peer.deadLetter(
+      'events/Subscriptions/audit',
+      { body: '{"n":1}', messageId: 'm-1' },
+      'MaxDeliveryCountExceeded',
+    );
+    const dlq = client.createReceiver('events', 'audit', { subQueueType: 'deadLetter' });
+    const [message] = await dlq.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    expect(message).toMatchObject({ messageId: 'm-1', deadLetterReason: 'MaxDeliveryCountExceeded' });
+    await dlq.completeMessage(message!);
+    expect(peer.messages('events/Subscriptions/audit/$DeadLetterQueue')).toHaveLength(0);
+    await client.createSender('events').sendMessages({ body: 'x', messageId: 'm-2' });
+    expect(peer.messages('events/Subscriptions/audit').map((m) => m.record.messageId)).toEqual(['m-2']);
+  });
+
+  it('delivers a message again once its lock expired, and refuses the late settlement (lock lost)', async () => {
+    peer = await startServiceBusTestPeer({ lockDurationMs: 200 });
+    client = new ServiceBusClient(peer.connectionString, { retryOptions: { maxRetries: 0 } });
+    await client.createSender('q').sendMessages({ body: 'x', messageId: 'x' });
+    const receiver = client.createReceiver('q', { maxAutoLockRenewalDurationInMs: 0 });
+    const [first] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const [second] = await receiver.receiveMessages(1, { maxWaitTimeInMs: 2000 });
+    expect(second).toMatchObject({ messageId: 'x', deliveryCount: 2 });
+    await expect(receiver.completeMessage(first!)).rejects.toMatchObject({ code: 'MessageLockLost' });
+    await receiver.completeMessage(second!);
+    expect(peer.messages('q')).toHaveLength(0);
+  });
+
+  it('drops a message whose messageId the entity saw within the duplicate detection window', async () => {
+    peer = await startServiceBusTestPeer({ duplicateDetection: true });
+    client = new ServiceBusClient(peer.connectionString, { retryOptions: { maxRetries: 0 } });
+    const sender = client.createSender('q');
+    await sender.sendMessages({ body: 'first', messageId: 'same' });
+    await sender.sendMessages({ body: 'retry', messageId: 'same' });
+    await sender.sendMessages({ body: 'other', messageId: 'other' });
+    expect(peer.received.map((m) => m.messageId)).toEqual(['same', 'other']);
+    expect(peer.duplicatesDropped).toBe(1);
+    expect(peer.messages('q')).toHaveLength(2);
   });
 });
 

@@ -1,6 +1,7 @@
 /** The public shape of the Service Bus AMQP test peer (./peer.ts). */
 import type { ReceivedMessage } from './decode';
 import type { CbsRequest, ManagementRequest } from './requests';
+import type { StoredMessage } from './store';
 
 export interface ServiceBusTestPeerOptions {
   /** Port on 127.0.0.1. @default 0 (an ephemeral port, reported as `port`) */
@@ -16,6 +17,31 @@ export interface ServiceBusTestPeerOptions {
   readonly keyName?: string;
   /** @default a fixed test key (base64 text, used as-is as the HMAC key, like the service) */
   readonly key?: string;
+  /**
+   * Topic name → its subscriptions: a message sent to the topic is enqueued on each, and receivers
+   * may attach to `<topic>/Subscriptions/<sub>` (and its `/$DeadLetterQueue`). @default no topics
+   */
+  readonly subscriptions?: Readonly<Record<string, readonly string[]>>;
+  /** How long a peekLock delivery stays locked unless renewed or settled. @default 30000 */
+  readonly lockDurationMs?: number;
+  /**
+   * Duplicate detection per entity: a message whose messageId the entity accepted within the window
+   * is settled `accepted` and dropped (not recorded, not enqueued), as the service does.
+   * `true` = a 10-minute window (the service's default). @default false
+   */
+  readonly duplicateDetection?: boolean | { readonly windowMs: number };
+}
+
+/** A message to seed as a dead letter (`deadLetter()`). */
+export interface SeedMessage {
+  readonly body: Buffer | string;
+  readonly messageId?: string;
+  readonly correlationId?: string;
+  readonly subject?: string;
+  readonly contentType?: string;
+  readonly applicationProperties?: Readonly<Record<string, string | number | boolean>>;
+  /** When the message was first enqueued. @default now */
+  readonly enqueuedTime?: Date;
 }
 
 /** One transfer (one `sendMessages` call of the SDK), whatever its outcome. */
@@ -42,6 +68,8 @@ export interface ServiceBusTestPeer {
   readonly transfers: readonly TransferRecord[];
   readonly cbsRequests: readonly CbsRequest[];
   readonly managementRequests: readonly ManagementRequest[];
+  /** Messages dropped by duplicate detection so far. */
+  readonly duplicatesDropped: number;
   /** Number of AMQP connections accepted so far. */
   readonly connectionCount: number;
   readonly mode: PeerMode;
@@ -57,5 +85,12 @@ export interface ServiceBusTestPeer {
   recover(): Promise<void>;
   /** Resolves once `received` holds at least `count` messages; rejects after `timeoutMs`. */
   waitForMessages(count: number, timeoutMs?: number): Promise<readonly ReceivedMessage[]>;
+  /**
+   * Seeds a dead letter on `<queue>` or `<topic>/Subscriptions/<sub>` (lands in its
+   * `/$DeadLetterQueue` with `DeadLetterReason`/`DeadLetterErrorDescription`).
+   */
+  deadLetter(path: string, message: SeedMessage, reason: string, description?: string): StoredMessage;
+  /** What an address (`q`, `q/$DeadLetterQueue`, `t/Subscriptions/s`…) holds now, locked or not. */
+  messages(address: string): readonly StoredMessage[];
   close(): Promise<void>;
 }
