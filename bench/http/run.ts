@@ -1,5 +1,7 @@
 /**
- * `npm run bench:http` — throughput of the webhook runtime vs a raw node:http server, same run.
+ * `npm run bench:http` — throughput of the webhook runtime vs a raw node:http server, same run; and
+ * CPU per request of a named source's route (`POST /webhooks/github`, the same runtime process)
+ * vs `POST /webhook`, both GitHub-verified with the same body and delivery id.
  * Not a test: the figures depend on the machine (and on whatever else it is running).
  *   BENCH_ROUNDS (default 3) × BENCH_SECONDS (default 5) per target, alternating; autocannon,
  *   50 connections, no pipelining, POST of ~1 KB signed JSON. Also: RSS of the runtime under load
@@ -18,7 +20,8 @@ import { onLines } from '../../test/support/lines';
 import { startRuntime } from '../../test/support/runtime';
 import { median, packageVersion, writeResult } from '../lib/results';
 
-type TargetName = 'runtime' | 'raw';
+/** `source`: the runtime process again, on POST /webhooks/github. */
+type TargetName = 'runtime' | 'source' | 'raw';
 
 interface Round {
   readonly round: number;
@@ -53,7 +56,16 @@ const body = JSON.stringify({
   source: 'crm',
 });
 const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-const headers = { 'content-type': 'application/json', 'x-hub-signature-256': signature };
+const headers = {
+  'content-type': 'application/json',
+  'x-hub-signature-256': signature,
+  'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+};
+const PATHS: Record<TargetName, string> = {
+  runtime: '/webhook',
+  source: '/webhooks/github',
+  raw: '/webhook',
+};
 
 /** Starts a bundled target; resolves once it printed `{ ready, port }` on stderr. */
 function start(file: string): Promise<{ child: ChildProcess; port: number }> {
@@ -82,12 +94,12 @@ function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : Number.NaN;
 }
 
-async function load(port: number, pid: number): Promise<Omit<Round, 'round' | 'target'>> {
+async function load(port: number, pid: number, path: string): Promise<Omit<Round, 'round' | 'target'>> {
   let peak = 0;
   const cpuBefore = cpuMs(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 100);
   const result = await autocannon({
-    url: `http://127.0.0.1:${port}/webhook`,
+    url: `http://127.0.0.1:${port}${path}`,
     method: 'POST',
     headers,
     body,
@@ -148,15 +160,17 @@ async function main(): Promise<void> {
       logLevel: 'warning',
       external: ['pino-pretty'],
     });
+    const runtime = await start(join(tmp, 'runtime-entry.js'));
     const targets: Record<TargetName, { child: ChildProcess; port: number }> = {
-      runtime: await start(join(tmp, 'runtime-entry.js')),
+      runtime,
+      source: runtime,
       raw: await start(join(tmp, 'raw-server.js')),
     };
     try {
-      // Warm-up (JIT) for both, not counted.
-      for (const t of Object.values(targets)) {
+      // Warm-up (JIT) for every target, not counted.
+      for (const [name, t] of Object.entries(targets) as Array<[TargetName, (typeof targets)[TargetName]]>) {
         await autocannon({
-          url: `http://127.0.0.1:${t.port}/webhook`,
+          url: `http://127.0.0.1:${t.port}${PATHS[name]}`,
           method: 'POST',
           body,
           duration: 1,
@@ -164,14 +178,14 @@ async function main(): Promise<void> {
         });
       }
       for (let r = 0; r < ROUNDS; r++) {
-        const order: TargetName[] = r % 2 === 0 ? ['runtime', 'raw'] : ['raw', 'runtime'];
+        const order: TargetName[] = r % 2 === 0 ? ['runtime', 'source', 'raw'] : ['raw', 'source', 'runtime'];
         for (const name of order) {
           const t = targets[name];
-          rounds.push({ round: r + 1, target: name, ...(await load(t.port, t.child.pid ?? 0)) });
+          rounds.push({ round: r + 1, target: name, ...(await load(t.port, t.child.pid ?? 0, PATHS[name])) });
         }
       }
     } finally {
-      for (const t of Object.values(targets)) t.child.kill('SIGTERM');
+      for (const t of new Set(Object.values(targets))) t.child.kill('SIGTERM');
     }
     for (let i = 0; i < 5; i++) startTimes.push(await startToReady());
   } finally {
@@ -199,7 +213,14 @@ async function main(): Promise<void> {
     throughputRatio,
     // raw CPU per request / runtime CPU per request: the throughput ratio a CPU-bound server would reach.
     cpuEfficiencyRatio: Number((mean(cpu('raw')) / mean(cpu('runtime'))).toFixed(3)),
-    cpuUsPerRequest: { runtime: Math.round(mean(cpu('runtime'))), raw: Math.round(mean(cpu('raw'))) },
+    cpuUsPerRequest: {
+      runtime: Math.round(mean(cpu('runtime'))),
+      source: Math.round(mean(cpu('source'))),
+      raw: Math.round(mean(cpu('raw'))),
+    },
+    // POST /webhooks/github CPU per request / POST /webhook's, same process, alternating rounds.
+    sourceCpuRatio: Number((mean(cpu('source')) / mean(cpu('runtime'))).toFixed(3)),
+    sourceRps: Math.round(mean(rps('source'))),
     runtimePeakRssMiB: Number(Math.max(...of('runtime').map((x) => x.peakRssMiB)).toFixed(1)),
     startToReadyMs: {
       medianWall: Math.round(middle(startTimes.map((s) => s.wallMs))),
@@ -241,6 +262,12 @@ async function main(): Promise<void> {
       value: summary.startToReadyMs.medianWall,
       limit: '<= 500',
       met: summary.startToReadyMs.medianWall <= 500,
+    },
+    {
+      label: 'CPU per request, POST /webhooks/<source> / POST /webhook',
+      value: summary.sourceCpuRatio,
+      limit: '<= 1.05',
+      met: summary.sourceCpuRatio <= 1.05,
     },
     { label: 'non-2xx answers', value: summary.non2xx, limit: '= 0', met: summary.non2xx === 0 },
   ];

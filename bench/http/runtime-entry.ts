@@ -2,7 +2,10 @@
  * Benchmark target: the real runtime (createRuntime's listener — the webhook core on node:http, the
  * Hono app for the rest — + createPublisher + GitHub signature verification + pino access logs at
  * info), exactly as runtime/src/server.ts serves it, with a BrokerSender that acknowledges at once —
- * so the figure is the HTTP layer's cost, not a broker's. Bundled by ./run.ts; never shipped.
+ * so the figure is the HTTP layer's cost, not a broker's. Also serves one named source,
+ * `POST /webhooks/github` (github scheme, body "contract", X-GitHub-Delivery as delivery id), so
+ * ./run.ts compares the per-source route with POST /webhook in one process. Bundled by ./run.ts;
+ * never shipped.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +19,10 @@ import { createRuntime } from '../../runtime/src/http/node-listener';
 import { createLogger } from '../../runtime/src/logger';
 import { createPublisher } from '../../runtime/src/publish/batcher';
 import type { BrokerSender } from '../../runtime/src/publish/types';
+import { createSource } from '../../runtime/src/sources';
 import { createVerifier } from '../../runtime/src/verify';
+
+const secret = process.env['BENCH_SECRET'] ?? 'bench-secret-hmac-key';
 
 const sender: BrokerSender = {
   name: 'instant-ack',
@@ -41,7 +47,17 @@ const publisher = createPublisher(
 );
 const { listener } = createRuntime({
   maxBodyBytes: 1_048_576,
-  verifier: createVerifier('github', [process.env['BENCH_SECRET'] ?? 'bench-secret-hmac-key']),
+  verifier: createVerifier('github', [secret]),
+  sources: [
+    createSource({
+      name: 'github',
+      verify: 'github',
+      secrets: [{ value: secret, env: 'BENCH_SECRET' }],
+      deliveryId: { header: 'X-GitHub-Delivery' },
+      key: { jsonPointer: '/clientId' },
+      body: 'contract',
+    }),
+  ],
   publisher,
   logger,
 });

@@ -28,9 +28,11 @@ import {
   type VerifyScheme,
 } from './contract';
 import type { PublisherOptions } from './publish/batcher';
+import { sourcesField, sourceSecretVariables, type SourceConfig, type SourcesInput } from './sources/config';
 import { parseSecretList, secretProblem } from './verify/secrets';
 import * as z from 'zod/mini';
 
+export type { SourceConfig } from './sources/config';
 export { KAFKA_MAX_MESSAGE_BYTES, SERVICEBUS_MAX_MESSAGE_BYTES, VERIFY_SCHEMES, type VerifyScheme };
 
 export interface KafkaBusOptions {
@@ -75,7 +77,10 @@ export interface Config {
   port: number;
   host: string;
   bus: BusConfig;
+  /** `POST /webhook`, the default source: WEBHOOK_VERIFY and WEBHOOK_SECRET. */
   verify: { scheme: VerifyScheme; secrets: string[] };
+  /** WEBHOOK_SOURCES: the named sources, `POST /webhooks/<name>` each (./sources/config.ts). */
+  sources: SourceConfig[];
   maxBodyBytes: number;
   /**
    * MAX_MESSAGE_BYTES: the largest serialized message body the bus can ever take; a bigger one is
@@ -339,6 +344,7 @@ const sharedEnv = z
     HOST: text(),
     WEBHOOK_VERIFY: oneOf(VERIFY_SCHEMES),
     WEBHOOK_SECRET: secretList(),
+    WEBHOOK_SOURCES: sourcesField(),
     MAX_BODY_BYTES: int(MAX_BODY_BYTES_DEFAULT, MAX_BODY_BYTES_RANGE.min, MAX_BODY_BYTES_RANGE.max),
     MAX_MESSAGE_BYTES: int(undefined, MAX_MESSAGE_BYTES_RANGE.min, MAX_MESSAGE_BYTES_RANGE.max),
     PUBLISH_TIMEOUT_MS: int(4000, 100, 120_000),
@@ -376,14 +382,21 @@ type Exactly<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const schemaReadsTheContract: Exactly<SchemaName, RuntimeEnvName> = true;
 void schemaReadsTheContract;
 
-/** The contract's variables that are set: empty (or blank) strings count as unset. */
-function setVariables(
-  env: Readonly<Record<string, string | undefined>>,
-): Partial<Record<RuntimeEnvName, string>> {
-  const set: Partial<Record<RuntimeEnvName, string>> = {};
+/**
+ * The contract's variables that are set: empty (or blank) strings count as unset. WEBHOOK_SOURCES
+ * travels with the environment, where the variables its secrets name are read.
+ */
+type SetVariables = Partial<Record<Exclude<RuntimeEnvName, 'WEBHOOK_SOURCES'>, string>> & {
+  WEBHOOK_SOURCES?: SourcesInput;
+};
+
+function setVariables(env: Readonly<Record<string, string | undefined>>): SetVariables {
+  const set: SetVariables = {};
   for (const name of RUNTIME_ENV_NAMES) {
     const value = env[name];
-    if (value !== undefined && value.trim() !== '') set[name] = value;
+    if (value === undefined || value.trim() === '') continue;
+    if (name === 'WEBHOOK_SOURCES') set[name] = { json: value, env };
+    else set[name] = value;
   }
   // `BUS` selects the union's branch: written in any case and padding, as every other enum.
   const bus = set.BUS?.trim().toLowerCase();
@@ -411,6 +424,7 @@ function toConfig(e: z.output<typeof validEnv>): Config {
     host: e.HOST ?? '0.0.0.0',
     bus,
     verify: { scheme: e.WEBHOOK_VERIFY, secrets: e.WEBHOOK_SECRET?.secrets ?? [] },
+    sources: e.WEBHOOK_SOURCES,
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxMessageBytes:
       e.MAX_MESSAGE_BYTES ?? (bus.kind === 'kafka' ? KAFKA_MAX_MESSAGE_BYTES : SERVICEBUS_MAX_MESSAGE_BYTES),
@@ -480,9 +494,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   const variables = issues.map((i) => String(i.path[0]));
+  // `WEBHOOK_SECRET[1]`, `WEBHOOK_SOURCES[0].verify.algorithm`.
   const problems = issues.map((i) => {
-    const [name, index] = i.path;
-    return `${String(name)}${index === undefined ? '' : `[${String(index)}]`} ${i.message}`;
+    const [name, ...rest] = i.path;
+    const where = rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    return `${String(name)}${where} ${i.message}`;
   });
   throw new ConfigError([...new Set(variables)], problems);
 }
@@ -502,4 +518,12 @@ export function ignoredVariables(env: Readonly<Record<string, string | undefined
     read.delete('KAFKA_SASL_PASSWORD');
   }
   return (Object.keys(setVariables(env)) as RuntimeEnvName[]).filter((name) => !read.has(name));
+}
+
+/**
+ * The variables outside the contract that `env`'s configuration reads: those WEBHOOK_SOURCES'
+ * secrets name. Throws {@link ConfigError} when `env` is not a valid configuration.
+ */
+export function secretVariables(env: Readonly<Record<string, string | undefined>>): string[] {
+  return sourceSecretVariables(loadConfig(env).sources);
 }

@@ -32,6 +32,7 @@ export const RUNTIME_ENV_NAMES = [
   'KAFKA_SASL_PASSWORD',
   'WEBHOOK_VERIFY',
   'WEBHOOK_SECRET',
+  'WEBHOOK_SOURCES',
   'MAX_BODY_BYTES',
   'MAX_MESSAGE_BYTES',
   'PUBLISH_TIMEOUT_MS',
@@ -70,6 +71,60 @@ export const VERIFY_SCHEMES = [
 ] as const;
 /** A signature scheme the runtime verifies (`WEBHOOK_VERIFY`). */
 export type VerifyScheme = (typeof VERIFY_SCHEMES)[number];
+
+/**
+ * Named webhook sources (`WEBHOOK_SOURCES`, a JSON array of {@link WebhookSourceSpec}): one route
+ * `POST /webhooks/<name>` each, with its own scheme, secrets, delivery id, key and body rules.
+ * runtime/src/sources/config.ts validates the document; README "Webhook sources" documents it.
+ */
+export const WEBHOOK_SOURCES_ENV = 'WEBHOOK_SOURCES';
+/** A source's name: its route segment, log field and metric attribute. */
+export const SOURCE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+/** The generic HMAC scheme's algorithms and signature encodings. */
+export const HMAC_ALGORITHMS = ['sha1', 'sha256', 'sha512'] as const;
+export const HMAC_ENCODINGS = ['hex', 'base64'] as const;
+/** A header name a source's rules may name: an RFC 9110 token of at most 128 characters. */
+export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+/** RFC 6901 JSON pointer: empty (the whole document) or `/`-separated tokens, `~` only as `~0`/`~1`. */
+export const JSON_POINTER_PATTERN = /^(\/([^~/]|~[01])*)*$/;
+/** RFC 3339 date-time with an explicit offset (a secret's `notAfter`). */
+export const DATE_TIME_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+/** How a source's body is checked: the seed's `{clientId, opportunity}`, or any JSON object/array. */
+export const SOURCE_BODY_MODES = ['contract', 'passthrough'] as const;
+
+/** A source's verification: one of {@link VERIFY_SCHEMES}, or the generic HMAC scheme. */
+export type SourceVerifySpec =
+  | VerifyScheme
+  | {
+      scheme: 'hmac';
+      /** The header carrying the signature, e.g. `X-Signature`. */
+      header: string;
+      algorithm: (typeof HMAC_ALGORITHMS)[number];
+      encoding: (typeof HMAC_ENCODINGS)[number];
+      /** Stripped before decoding, e.g. `sha256=`. */
+      prefix?: string;
+    };
+
+/** One entry of `WEBHOOK_SOURCES`, as the constructs render it and the runtime reads it. */
+export interface WebhookSourceSpec {
+  name: string;
+  verify: SourceVerifySpec;
+  /**
+   * Each names an environment variable holding one secret or a JSON array of secrets; one past its
+   * `notAfter` (RFC 3339) no longer verifies. At least one unless `verify` is `none` (then none).
+   */
+  secrets?: Array<{ env: string; notAfter?: string }>;
+  deliveryId?: { header: string } | { jsonPointer: string };
+  key?: { header: string } | { jsonPointer: string } | { constant: string };
+  body?: (typeof SOURCE_BODY_MODES)[number];
+  /** NGINX only (WEBHOOK_SOURCES_NGINX); the runtime accepts and ignores it. */
+  rateLimit?: { rps: number; burst: number };
+}
+
+/** The variable a deployment uses for a source's `index`-th secret: `WEBHOOK_SOURCE_<NAME>_SECRET_<i>`. */
+export function sourceSecretEnvName(source: string, index: number): string {
+  return `WEBHOOK_SOURCE_${source.toUpperCase().replace(/-/g, '_')}_SECRET_${index}`;
+}
 
 /** `KAFKA_SASL_MECHANISM` values. */
 export const KAFKA_SASL_MECHANISMS = ['plain', 'oauthbearer', 'none'] as const;

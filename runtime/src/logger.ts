@@ -78,6 +78,7 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         '*.connectionString',
         '*.secrets',
         'config.verify.secrets',
+        'config.sources[*].secrets',
       ],
       censor: '[redacted]',
     },

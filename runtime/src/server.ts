@@ -27,6 +27,7 @@ import type { AppOptions } from './http/app';
 import { createRuntime } from './http/node-listener';
 import { createPublisher, type PublisherHooks } from './publish/batcher';
 import type { BrokerSender, Publisher } from './publish/types';
+import { createSource } from './sources';
 import { createVerifier } from './verify';
 
 export interface StartOptions {
@@ -67,6 +68,7 @@ export async function startServer({ config, sender, logger, observe }: StartOpti
     maxBodyBytes: config.maxBodyBytes,
     maxMessageBytes: config.maxMessageBytes,
     verifier,
+    sources: config.sources.map(createSource),
     publisher,
     logger,
     isDraining: () => draining,
@@ -162,6 +164,7 @@ export async function startServer({ config, sender, logger, observe }: StartOpti
       port,
       bus: sender.name,
       verify: verifier.scheme,
+      sources: config.sources.map((s) => s.name),
       // Wall time since the process started, and the CPU it used to get here (robust to a busy host).
       startMs: Math.round(performance.now()),
       startCpuMs: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000),

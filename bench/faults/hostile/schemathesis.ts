@@ -3,7 +3,7 @@
  * runtime/openapi.json and a live runtime, with every check but one, a fixed seed and a bounded
  * number of examples per operation, and returns its JSON report's counts.
  *
- * Scope: the four real operations (those with an operationId). The document also lists GET/PUT/
+ * Scope: the real operations (those with an operationId). The document also lists GET/PUT/
  * PATCH/DELETE /webhook and POST /healthz|/readyz as operations that answer only 405; schemathesis
  * reads those as supported methods, so `positive_data_acceptance` (ST202) and
  * `allow_header_conformance` (ST205, "Allow: POST is missing GET, PUT…") flag the document, not the

@@ -8,11 +8,13 @@ import { Hono } from 'hono';
 import type { Logger } from 'pino';
 import openapi from '../../openapi.json';
 import type { OutboundMessage, Publisher } from '../publish/types';
+import { defaultSource, type Source } from '../sources';
 import type { Verifier } from '../verify';
 import type { AppEnv } from './env';
 import { problem, problemResponse } from './problem';
 import { errorResponse, requestScope } from './request-scope';
 import { webhookHandler, type WebhookHandlerOptions } from './webhook';
+import { servedOpenApi } from './openapi';
 import { SERVICEBUS_MAX_MESSAGE_BYTES } from '../config';
 import { PROBE_PATHS } from '../contract';
 
@@ -24,7 +26,10 @@ export interface AppOptions {
    * @default SERVICEBUS_MAX_MESSAGE_BYTES (258,048: the smaller, Service Bus Standard bound)
    */
   maxMessageBytes?: number;
+  /** POST /webhook's verifier (WEBHOOK_VERIFY / WEBHOOK_SECRET): the default source. */
   verifier: Verifier;
+  /** The named sources (WEBHOOK_SOURCES), `POST /webhooks/<name>` each. @default none */
+  sources?: readonly Source[];
   publisher: Publisher;
   logger: Logger;
   /** True once graceful shutdown began: /readyz fails and /webhook answers 503. @default never */
@@ -33,20 +38,27 @@ export interface AppOptions {
   now?: () => number;
   /** Metrics observers (./telemetry); omitted when telemetry is off. */
   observe?: {
-    request?: (route: string, status: number, durationMs: number) => void;
-    publish?: (durationMs: number, ok: boolean) => void;
+    /** `source`: the webhook routes' source name (`default` for POST /webhook). */
+    request?: (route: string, status: number, durationMs: number, source?: string) => void;
+    publish?: (durationMs: number, ok: boolean, source: string) => void;
     /** Wraps each publish (a PRODUCER span in ./telemetry). */
     tracePublish?: (message: OutboundMessage, publish: () => Promise<void>) => Promise<void>;
   };
 }
 
-/** The webhook core's options from the app's: the same for the Hono route and the Node listener. */
-export function webhookOptions(options: AppOptions): WebhookHandlerOptions {
+/** The route of every named source (metric `http.route`; the source is its own attribute). */
+export const SOURCE_ROUTE = '/webhooks/:source';
+
+/**
+ * The webhook core's options from the app's, for one source (the default: POST /webhook): the same
+ * for the Hono route and the Node listener.
+ */
+export function webhookOptions(options: AppOptions, source?: Source): WebhookHandlerOptions {
   const { observe } = options;
   return {
     maxBodyBytes: options.maxBodyBytes,
     maxMessageBytes: options.maxMessageBytes ?? SERVICEBUS_MAX_MESSAGE_BYTES,
-    verifier: options.verifier,
+    source: source ?? defaultSource(options.verifier),
     publisher: options.publisher,
     logger: options.logger,
     isDraining: options.isDraining ?? (() => false),
@@ -67,6 +79,22 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   });
 
   app.post('/webhook', scope('/webhook', webhookHandler(webhookOptions(options))));
+  const sources = new Map(
+    (options.sources ?? []).map((source) => [source.name, webhookHandler(webhookOptions(options, source))]),
+  );
+  app.post(
+    SOURCE_ROUTE,
+    scope(SOURCE_ROUTE, (c) => {
+      const handler = sources.get(c.req.param('source') ?? '');
+      if (handler === undefined) {
+        throw problem(
+          404,
+          `no webhook source for ${c.req.path}; configured: ${[...sources.keys()].join(', ') || 'none'}`,
+        );
+      }
+      return handler(c);
+    }),
+  );
   // The probe paths the deployment polls (../contract.ts; the startup probe polls liveness).
   const { liveness, readiness } = PROBE_PATHS;
   app.get(
@@ -81,9 +109,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       return problemResponse(503, `not ready: ${reason}`, { headers: { 'retry-after': '5' } });
     }),
   );
+  // The document lists the configured sources' names as /webhooks/{source}'s enum.
+  const document = servedOpenApi(openapi, [...sources.keys()]);
   app.get(
     '/openapi.json',
-    scope('/openapi.json', (c) => c.json(openapi)),
+    scope('/openapi.json', (c) => c.json(document)),
   );
 
   const allow: Record<string, string> = {
@@ -92,6 +122,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     [readiness]: 'GET, HEAD',
     '/openapi.json': 'GET, HEAD',
   };
+  for (const name of sources.keys()) allow[`/webhooks/${name}`] = 'POST';
   // 405 is answered from notFound (no route matched this method): an `app.all` per path would also
   // match every allowed request and put Hono's middleware composition back on the hot path.
   const methodNotAllowed = new Map(

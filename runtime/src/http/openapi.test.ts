@@ -5,6 +5,8 @@
  */
 import Ajv2020 from 'ajv/dist/2020';
 import openapi from '../../openapi.json';
+import { githubSigned, makeSourcesApp } from '../sources/test-fixtures';
+import { SOURCE_PATH } from './openapi';
 import { makeApp, VALID, webhook } from './test-fixtures';
 
 type Json = Record<string, unknown>;
@@ -43,7 +45,36 @@ async function expectDocumented(path: string, method: string, res: Response): Pr
 describe('openapi.json matches the app', () => {
   it('is an OpenAPI 3.1 document listing every route', () => {
     expect((openapi as Json)['openapi']).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/openapi.json', '/readyz', '/webhook']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/healthz',
+      '/openapi.json',
+      '/readyz',
+      '/webhook',
+      '/webhooks/{source}',
+    ]);
+  });
+
+  it('serves /webhooks/{source} with the configured names as its enum, and without it when none is', async () => {
+    type Served = { paths: Record<string, { post: { parameters: Array<{ name: string; schema: Json }> } }> };
+    const served = (await (await makeSourcesApp().app.request('/openapi.json')).json()) as Served;
+    const parameter = served.paths[SOURCE_PATH]!.post.parameters.find((p) => p.name === 'source');
+    expect(parameter?.schema['enum']).toEqual(['github', 'orders', 'acme', 'open']);
+    const plain = (await (await makeApp().app.request('/openapi.json')).json()) as Served;
+    expect(Object.keys(plain.paths)).not.toContain(SOURCE_PATH);
+  });
+
+  it.each<[string, string, RequestInit]>([
+    ['202', '/webhooks/github', githubSigned('[1]')],
+    ['200', '/webhooks/github', githubSigned('{}', { 'x-github-event': 'ping' })],
+    ['400', '/webhooks/github', githubSigned('{')],
+    ['401', '/webhooks/github', { ...githubSigned('{}'), body: '[]' }],
+    ['404', '/webhooks/unknown', githubSigned('{}')],
+    ['415', '/webhooks/github', githubSigned('{}', { 'content-type': 'text/plain' })],
+    ['422', '/webhooks/orders', githubSigned('{}')],
+  ])('POST /webhooks/{source} %s conforms', async (expected, path, init) => {
+    const res = await makeSourcesApp().app.request(path, init);
+    expect(String(res.status)).toBe(expected);
+    await expectDocumented(SOURCE_PATH, 'POST', res);
   });
 
   it.each<[string, (f: ReturnType<typeof makeApp>) => RequestInit]>([

@@ -178,6 +178,24 @@ export function checkStructure(text: string): Refusal | undefined {
 }
 
 export function parsePayload(raw: Buffer): ParseResult {
+  const document = parseDocument(raw, false);
+  if (!document.ok) return document;
+  const value = document.value;
+  if (isValidPayload(value as Record<string, unknown>)) return { ok: true, payload: value as Payload };
+  const errors = payloadProblems(value);
+  // Not reached: the two agree on every input (payload.property.test.ts); if they ever did not,
+  // zod's word that nothing is wrong is kept.
+  if (errors.length === 0) return { ok: true, payload: value as Payload };
+  return { ok: false, status: 422, detail: errors.map((e) => e.detail).join('; '), errors };
+}
+
+export type DocumentResult = { ok: true; value: Record<string, unknown> | unknown[] } | Refusal;
+
+/**
+ * Steps 1 and 2 for any JSON document: UTF-8, JSON, an object (or, with `arrays`, an array), depth,
+ * forbidden and duplicate keys. A passthrough source (../sources) publishes what passes.
+ */
+export function parseDocument(raw: Buffer, arrays: boolean): DocumentResult {
   // toString would silently turn invalid bytes into U+FFFD and publish what the sender never sent.
   if (!isUtf8(raw)) return { ok: false, status: 400, detail: 'request body is not valid UTF-8' };
   const text = raw.toString('utf8');
@@ -189,22 +207,17 @@ export function parsePayload(raw: Buffer): ParseResult {
       return { ok: false, status: 400, detail: 'request body is not valid JSON' };
     throw err;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (typeof value !== 'object' || value === null || (Array.isArray(value) && !arrays)) {
+    const expected = arrays ? 'a JSON object or array' : 'a JSON object';
     return {
       ok: false,
       status: 422,
-      detail: 'request body must be a JSON object',
-      errors: [{ pointer: '', detail: 'must be a JSON object' }],
+      detail: `request body must be ${expected}`,
+      errors: [{ pointer: '', detail: `must be ${expected}` }],
     };
   }
   const refused = checkStructure(text);
-  if (refused !== undefined) return refused;
-  if (isValidPayload(value as Record<string, unknown>)) return { ok: true, payload: value as Payload };
-  const errors = payloadProblems(value);
-  // Not reached: the two agree on every input (payload.property.test.ts); if they ever did not,
-  // zod's word that nothing is wrong is kept.
-  if (errors.length === 0) return { ok: true, payload: value as Payload };
-  return { ok: false, status: 422, detail: errors.map((e) => e.detail).join('; '), errors };
+  return refused ?? { ok: true, value: value as Record<string, unknown> | unknown[] };
 }
 
 /**

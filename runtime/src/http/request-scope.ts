@@ -19,7 +19,7 @@ export interface RequestScopeOptions {
   logger: Logger;
   isDraining: () => boolean;
   /** Request metric observer (./telemetry); `undefined` costs nothing. */
-  onRequest?: (route: string, status: number, durationMs: number) => void;
+  onRequest?: (route: string, status: number, durationMs: number, source?: string) => void;
 }
 
 const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
@@ -66,6 +66,8 @@ export interface Finished {
   status: number;
   started: number;
   log: () => Logger;
+  /** The webhook routes' source (`default` for POST /webhook): a metric attribute. */
+  source?: string | undefined;
 }
 
 /** Records the request metric and writes the access line. */
@@ -73,7 +75,7 @@ export function closeRequest(options: RequestScopeOptions, done: Finished): void
   const { logger, onRequest } = options;
   const { status } = done;
   const durationMs = performance.now() - done.started;
-  onRequest?.(done.route, status, durationMs);
+  onRequest?.(done.route, status, durationMs, done.source);
   // NGINX and App Gateway keep the access log; here successes are debug, failures info/warn.
   const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';
   if (logger.isLevelEnabled(level)) {
@@ -115,6 +117,7 @@ export function requestScope(
         status: res.status,
         started,
         log,
+        source: context['source'],
       });
       return res;
     };

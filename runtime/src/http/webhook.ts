@@ -10,6 +10,11 @@
  * The message body is the sender's bytes exactly as verified (never re-serialised); the
  * correlationId and the receive time travel as the CloudEvents `id` and `time` beside it.
  *
+ * One core per source (../sources): `POST /webhook` is the default source, `POST /webhooks/<name>`
+ * a named one, whose message id and CloudEvents id are `<name>:<delivery id>` when the sender gave
+ * one (so a provider's retry is the same message to the broker's duplicate detection), whose body
+ * may be any JSON passed through, and which answers a GitHub `ping` 200 without publishing.
+ *
  * The core (`webhookCore`) knows no framework: it takes a header reader, a capped body reader and
  * the request's log context, resolves with the correlationId once published, and throws a problem
  * otherwise. Two adapters serve it: the Hono route (`webhookHandler`, used by `app.request`, Azure
@@ -19,11 +24,10 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import { PublishError, type OutboundMessage, type Publisher } from '../publish/types';
-import type { Verifier } from '../verify';
+import type { Source } from '../sources';
 import { contextBodyReader, type BodyReader } from './body';
 import { headerReader, type HeaderReader } from './headers';
 import type { AppEnv } from './env';
-import { parsePayload } from './payload';
 import { problem } from './problem';
 
 export const CLOUDEVENT_TYPE = 'com.cdktf-azure-webhooks.webhook.received';
@@ -35,14 +39,15 @@ export interface WebhookHandlerOptions {
    * it: body, key and headers/properties; bigger → 413, not published.
    */
   maxMessageBytes: number;
-  verifier: Verifier;
+  /** The route's source: its verifier, body rule, key and delivery id (../sources). */
+  source: Source;
   publisher: Publisher;
   /** Root logger: only to check the level before building a request's child logger. */
   logger: Logger;
   isDraining: () => boolean;
   now: () => number;
   /** Observer for metrics (./telemetry); `undefined` costs nothing. */
-  onPublished?: (durationMs: number, ok: boolean) => void;
+  onPublished?: (durationMs: number, ok: boolean, source: string) => void;
   /** Wraps the publish (tracing); `undefined` costs nothing. */
   tracePublish?: (message: OutboundMessage, publish: () => Promise<void>) => Promise<void>;
 }
@@ -57,11 +62,25 @@ export interface WebhookInput {
   log: () => Logger;
 }
 
-/** Resolves with the correlationId once the broker acknowledged; throws a problem otherwise. */
-export type WebhookCore = (input: WebhookInput) => Promise<string>;
+/**
+ * The request's correlationId, and whether it was published (202) or was a GitHub ping answered
+ * without publishing (200 `pong`).
+ */
+export interface WebhookOutcome {
+  readonly correlationId: string;
+  readonly published: boolean;
+}
+
+/** Resolves once the broker acknowledged (or a ping was verified); throws a problem otherwise. */
+export type WebhookCore = (input: WebhookInput) => Promise<WebhookOutcome>;
 
 /** The 202 body and headers, shared by both adapters. */
 export const acceptedBody = (correlationId: string) => JSON.stringify({ status: 'accepted', correlationId });
+/** A verified GitHub ping: 200 with this body, nothing published. */
+export const PONG_BODY = JSON.stringify({ status: 'pong' });
+/** The response status and body of an outcome. */
+export const outcomeResponse = (o: WebhookOutcome): { status: 200 | 202; body: string } =>
+  o.published ? { status: 202, body: acceptedBody(o.correlationId) } : { status: 200, body: PONG_BODY };
 export const acceptedHeaders = (correlationId: string) => ({
   'content-type': 'application/json',
   'x-correlation-id': correlationId,
@@ -93,7 +112,7 @@ export function webhookHandler(options: WebhookHandlerOptions) {
   const accept = webhookCore(options);
   return async function webhook(c: Context<AppEnv>): Promise<Response> {
     const header = headerReader(c);
-    const correlationId = await accept({
+    const outcome = await accept({
       header,
       readBody: contextBodyReader(c, header),
       logContext: c.get('logContext'),
@@ -101,20 +120,24 @@ export function webhookHandler(options: WebhookHandlerOptions) {
     });
     // A string body and a plain header object: @hono/node-server writes it straight to the socket
     // (no WHATWG Headers, no stream); c.json with two headers would build both.
-    return new Response(acceptedBody(correlationId), {
-      status: 202,
-      headers: acceptedHeaders(correlationId),
-    });
+    const { status, body } = outcomeResponse(outcome);
+    return new Response(body, { status, headers: acceptedHeaders(outcome.correlationId) });
   };
 }
 
 export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
-  const { maxBodyBytes, maxMessageBytes, verifier, publisher, logger, isDraining, now } = options;
+  const { maxBodyBytes, maxMessageBytes, source, publisher, logger, isDraining, now } = options;
   const { onPublished, tracePublish } = options;
-  const source = `/webhooks/${verifier.scheme}`;
+  const { verifier, name, named, ceSource, answersPing } = source;
 
-  return async function webhook({ header, readBody, logContext, log }: WebhookInput): Promise<string> {
+  return async function webhook({
+    header,
+    readBody,
+    logContext,
+    log,
+  }: WebhookInput): Promise<WebhookOutcome> {
     const correlationId = randomUUID();
+    logContext['source'] = name;
     logContext['correlationId'] = correlationId;
     const headers = { 'x-correlation-id': correlationId };
     const extras = { headers, correlationId };
@@ -136,31 +159,40 @@ export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
       log().info({ reason: verified.reason, scheme: verifier.scheme }, 'signature rejected');
       throw problem(401, `invalid or missing signature (${verifier.scheme})`, extras);
     }
-    const parsed = parsePayload(rawBody);
-    if (!parsed.ok) {
-      throw problem(
-        parsed.status,
-        parsed.detail,
-        parsed.errors ? { ...extras, errors: parsed.errors } : extras,
-      );
+    // GitHub's ping when a hook is created: proven authentic, but not an event to deliver.
+    if (answersPing && header('x-github-event') === 'ping') {
+      log().info({ deliveryId: header('x-github-delivery') }, 'github ping answered; not published');
+      return { correlationId, published: false };
     }
-    const payload = parsed.payload;
+    const read = source.read(rawBody, header, verified);
+    if (!read.ok) {
+      throw problem(read.status, read.detail, read.errors ? { ...extras, errors: read.errors } : extras);
+    }
+    const { key, deliveryId } = read;
     const receivedAt = isoTime(receivedMs);
-    const message: OutboundMessage = {
-      key: payload.clientId,
-      messageId: verified.deliveryId ?? verifier.deliveryIdFromBody?.(payload) ?? correlationId,
-      correlationId,
-      body: rawBody,
-      cloudEvent: {
-        specversion: '1.0',
-        id: correlationId,
-        source,
-        type: CLOUDEVENT_TYPE,
-        time: receivedAt,
-        subject: payload.clientId,
-        datacontenttype: 'application/json',
-      },
-    };
+    // A named source's id is `<name>:<delivery id>`: unique across sources, the same for a retry.
+    const eventId = named && deliveryId !== undefined ? `${name}:${deliveryId}` : undefined;
+    const cloudEvent = {
+      specversion: '1.0',
+      id: eventId ?? correlationId,
+      source: ceSource,
+      type: CLOUDEVENT_TYPE,
+      time: receivedAt,
+      subject: key,
+      datacontenttype: 'application/json',
+    } as const;
+    // One object shape per route (no spread): the hot path stays monomorphic.
+    const message: OutboundMessage = named
+      ? {
+          key,
+          messageId: eventId ?? correlationId,
+          correlationId,
+          body: rawBody,
+          cloudEvent,
+          source: name,
+          deliveryId,
+        }
+      : { key, messageId: deliveryId ?? correlationId, correlationId, body: rawBody, cloudEvent };
     // Checked here, per message, so one message no broker could ever take is answered 413 (a retry
     // cannot succeed) and never reaches a batch, where it would fail the other webhooks sent with it.
     const messageBytes = publisher.messageBytes(message);
@@ -179,9 +211,9 @@ export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
     try {
       if (tracePublish === undefined) await publisher.publish(message, messageBytes);
       else await tracePublish(message, () => publisher.publish(message, messageBytes));
-      onPublished?.(performance.now() - started, true);
+      onPublished?.(performance.now() - started, true, name);
     } catch (err) {
-      onPublished?.(performance.now() - started, false);
+      onPublished?.(performance.now() - started, false, name);
       const reason = err instanceof PublishError ? err.reason : 'unavailable';
       if (reason === 'too-large') {
         // The broker's own limit is below MAX_MESSAGE_BYTES (set it to the entity's max message size).
@@ -203,8 +235,8 @@ export function webhookCore(options: WebhookHandlerOptions): WebhookCore {
       });
     }
     if (logger.isLevelEnabled('debug')) {
-      log().debug({ messageId: message.messageId, clientId: payload.clientId }, 'published');
+      log().debug({ messageId: message.messageId, key }, 'published');
     }
-    return correlationId;
+    return { correlationId, published: true };
   };
 }

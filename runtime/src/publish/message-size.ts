@@ -11,10 +11,14 @@
  */
 import type { OutboundMessage } from './types';
 
-/** The CloudEvents 1.0 attributes, as Kafka headers (binary mode): `ce_<name>` + `content-type`. */
+/**
+ * The CloudEvents 1.0 attributes, as Kafka headers (binary mode): `ce_<name>` + `content-type`; a
+ * named source's message adds `correlation_id` and, when the sender gave one, `webhook_delivery_id`
+ * (its `ce_id` is then `<source>:<delivery id>`, the same on a retry).
+ */
 export function kafkaHeaders(m: OutboundMessage): Record<string, string> {
   const ce = m.cloudEvent;
-  return {
+  const headers: Record<string, string> = {
     ce_specversion: ce.specversion,
     ce_id: ce.id,
     ce_source: ce.source,
@@ -23,6 +27,11 @@ export function kafkaHeaders(m: OutboundMessage): Record<string, string> {
     ce_subject: ce.subject,
     'content-type': ce.datacontenttype,
   };
+  if (m.source !== undefined) {
+    headers['correlation_id'] = m.correlationId;
+    if (m.deliveryId !== undefined) headers['webhook_delivery_id'] = m.deliveryId;
+  }
+  return headers;
 }
 
 /** Bytes of a zig-zag varint (Kafka record format v2) holding the non-negative `n`. */

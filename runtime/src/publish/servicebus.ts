@@ -8,8 +8,8 @@
  *   that does not fit even an empty batch (over the link's max message size) is not sent and is
  *   reported as too large alone: it never fails the other webhooks of its batch. `messageBytes`
  *   counts a message as the SDK does (./message-size.ts), for the webhook core's 413 guard.
- * - Each message: `messageId` = the sender's delivery id (else the correlationId) so queue duplicate
- *   detection absorbs sender retries; `correlationId`; `subject` `webhook`; `contentType`
+ * - Each message: `messageId` = the sender's delivery id (a named source's `<source>:<id>`; else
+ *   the correlationId) so queue duplicate detection absorbs sender retries; `correlationId`; `subject` `webhook`; `contentType`
  *   `application/json`; the JSON bytes as one data section; CloudEvents 1.0 attributes as
  *   application properties with the AMQP binding's `cloudEvents_` prefix (`datacontenttype` is the
  *   AMQP content-type, per that binding). No partitionKey: on a partitioned entity every message of
@@ -108,6 +108,19 @@ export function serviceBusMessageId(id: string): string {
   return id.length <= MAX_MESSAGE_ID_LENGTH ? id : createHash('sha256').update(id).digest('hex');
 }
 
+/**
+ * The message's Service Bus `messageId`: a named source's `<source>:<delivery id>`, or when that is
+ * over 128 characters `<source>:<SHA-256 of the delivery id, hex>` (at most 97); otherwise
+ * {@link serviceBusMessageId} of the message id.
+ */
+export function messageIdOf(message: OutboundMessage): string {
+  const { source, deliveryId, messageId } = message;
+  if (source === undefined || deliveryId === undefined || messageId.length <= MAX_MESSAGE_ID_LENGTH) {
+    return serviceBusMessageId(messageId);
+  }
+  return `${source}:${createHash('sha256').update(deliveryId).digest('hex')}`;
+}
+
 /** CloudEvents AMQP binding: timestamps travel as AMQP timestamps, everything else as strings. */
 function ceTime(time: string): Date | string {
   const ms = Date.parse(time);
@@ -118,7 +131,7 @@ export function toServiceBusMessage(message: OutboundMessage): ServiceBusMessage
   const ce = message.cloudEvent;
   return {
     body: message.body,
-    messageId: serviceBusMessageId(message.messageId),
+    messageId: messageIdOf(message),
     correlationId: message.correlationId,
     subject: SERVICEBUS_SUBJECT,
     contentType: ce.datacontenttype,

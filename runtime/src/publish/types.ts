@@ -25,9 +25,12 @@ export interface CloudEventAttributes {
 export interface OutboundMessage {
   /** Partition / session key: the clientId (per-client ordering on Kafka). */
   readonly key: string;
-  /** Broker-level message id: the sender's delivery id when present, else the correlationId. */
+  /**
+   * Broker-level message id: the sender's delivery id when present (a named source's prefixed
+   * `<name>:`), else the correlationId.
+   */
   readonly messageId: string;
-  /** Generated per request (UUID v4); also the CloudEvents id. */
+  /** Generated per request (UUID v4); also the CloudEvents id, unless a named source's delivery id is. */
   readonly correlationId: string;
   /**
    * The sender's bytes exactly as received and verified (UTF-8 JSON `{clientId, opportunity, ...}`):
@@ -36,6 +39,14 @@ export interface OutboundMessage {
    */
   readonly body: Buffer;
   readonly cloudEvent: CloudEventAttributes;
+  /**
+   * A named source's name (`POST /webhooks/<name>`); absent for `POST /webhook`. Its messages carry
+   * `messageId` = CloudEvents `id` = `<name>:<deliveryId>` (else the correlationId), and on Kafka the
+   * `webhook_delivery_id` and `correlation_id` headers (./message-size.ts).
+   */
+  readonly source?: string;
+  /** A named source's delivery id as the sender sent it (its retries send the same). */
+  readonly deliveryId?: string;
 }
 
 /** A batch the broker took except for messages it can never take. */

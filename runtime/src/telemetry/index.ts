@@ -6,8 +6,8 @@
  *
  * Traces: a PRODUCER span `webhook publish` around each publish (kafkajs has no instrumentation;
  * the Azure SDK's Service Bus spans nest under it).
- * Metrics: webhook.http.requests / webhook.http.duration (by route and status),
- * webhook.publish.duration (by outcome), webhook.publish.batch_size, webhook.publish.in_flight.
+ * Metrics: webhook.http.requests / webhook.http.duration (by route, status and, on the webhook
+ * routes, `source`: `default` for POST /webhook), webhook.publish.duration (by outcome and source), webhook.publish.batch_size, webhook.publish.in_flight.
  */
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import {
@@ -81,13 +81,17 @@ export function createObservers(): Observers {
     })
     .addCallback((result) => result.observe(inFlight));
   return {
-    request(route, status, durationMs) {
-      const attributes = { 'http.route': route, 'http.response.status_code': status };
+    request(route, status, durationMs, source) {
+      const attributes: Record<string, string | number> = {
+        'http.route': route,
+        'http.response.status_code': status,
+      };
+      if (source !== undefined) attributes['source'] = source;
       requests.add(1, attributes);
       duration.record(durationMs, attributes);
     },
-    publish(durationMs, ok) {
-      publishDuration.record(durationMs, { outcome: ok ? 'acknowledged' : 'failed' });
+    publish(durationMs, ok, source) {
+      publishDuration.record(durationMs, { outcome: ok ? 'acknowledged' : 'failed', source });
     },
     onBatch({ size, ok }) {
       batchSize.record(size, { outcome: ok ? 'acknowledged' : 'failed' });
@@ -102,6 +106,7 @@ export function createObservers(): Observers {
         'messaging.message.conversation_id': message.correlationId,
         'messaging.message.body.size': message.body.length,
         'webhook.client_id': message.key,
+        'webhook.source': message.source ?? 'default',
       };
       return tracer.startActiveSpan(
         'webhook publish',

@@ -3,9 +3,10 @@
  * ../config.ts (a weak key is a configuration error, not a warning), with messages that describe
  * the rule and never the value.
  *
- * - HMAC schemes: at least {@link MIN_HMAC_KEY_BYTES} key bytes. GitHub, Stripe and Shopify key the
- *   HMAC with the secret's UTF-8 bytes as given; Standard Webhooks with the base64-decoded bytes
- *   after the optional `whsec_` prefix (`whsec_A` would be a zero-length key: anyone could sign).
+ * - HMAC schemes: at least {@link MIN_HMAC_KEY_BYTES} key bytes. GitHub, Stripe, Shopify and the
+ *   generic `hmac` scheme (./hmac.ts) key the HMAC with the secret's UTF-8 bytes as given;
+ *   Standard Webhooks with the base64-decoded bytes after the optional `whsec_` prefix (`whsec_A`
+ *   would be a zero-length key: anyone could sign).
  * - api-key: at least {@link MIN_API_KEY_CHARS} characters of visible ASCII (0x21–0x7e): the key
  *   travels unchanged in `X-Api-Key` or `Authorization: Bearer`, where a space cannot follow
  *   `Bearer <key>` and a non-ASCII character would arrive re-encoded.
@@ -41,7 +42,7 @@ export function standardWebhooksKey(secret: string): Buffer | undefined {
  * Why `secret` cannot key `scheme`, as the end of a sentence that starts with the variable's name
  * ("WEBHOOK_SECRET must …"); `undefined` when it can. Never contains the secret or its length.
  */
-export function secretProblem(scheme: VerifyScheme, secret: string): string | undefined {
+export function secretProblem(scheme: VerifyScheme | 'hmac', secret: string): string | undefined {
   switch (scheme) {
     case 'standard-webhooks': {
       const key = standardWebhooksKey(secret);
@@ -55,6 +56,7 @@ export function secretProblem(scheme: VerifyScheme, secret: string): string | un
     case 'github':
     case 'stripe':
     case 'shopify':
+    case 'hmac':
       return Buffer.byteLength(secret, 'utf8') < MIN_HMAC_KEY_BYTES
         ? `must be at least ${MIN_HMAC_KEY_BYTES} bytes for ${scheme}`
         : undefined;
