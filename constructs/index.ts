@@ -115,6 +115,11 @@ export {
   type SubnetRef,
   type VerifyScheme,
   type WebhookRuntimeProps,
+  type WebhookSource,
+  type WebhookSourceField,
+  type WebhookSourceHmac,
+  type WebhookSourceSecret,
+  type WebhookSourceVerify,
   type WebhookVerifyScheme,
   type WorkloadProfile,
 } from './hosting';
@@ -130,6 +135,7 @@ export {
   type WafPolicyProps,
   type WebhookIngressProps,
 } from './ingress';
+export { DeadLetterRedriveJob, type DeadLetterRedriveJobProps } from './operations';
 export {
   WebhookFoundation,
   WebhookPlatform,
@@ -144,6 +150,7 @@ export {
   type PlatformNetworkOptions,
   type PlatformObservabilityOptions,
   type PlatformProxyOptions,
+  type PlatformRedriveJobOptions,
   type PlatformRuntimeOptions,
   type PlatformSharedServicesOptions,
   type WebhookFoundationProps,

@@ -158,8 +158,14 @@ describe('npm pack', () => {
 });
 
 describe('examples/, compiled against the packed tarball', () => {
-  it('finds the four examples', () => {
-    expect(examples).toEqual(['bring-your-own', 'full-platform', 'message-bus', 'runtime-and-proxy']);
+  it('finds the five examples', () => {
+    expect(examples).toEqual([
+      'bring-your-own',
+      'full-platform',
+      'message-bus',
+      'runtime-and-proxy',
+      'webhook-sources',
+    ]);
   });
 
   it('full-platform: a foundation stack with the long-lived resources and a platform stack with the workloads', () => {
@@ -263,5 +269,66 @@ describe('examples/, compiled against the packed tarball', () => {
       'rg-landing-zone-weu',
       'rg-landing-zone-weu',
     ]);
+  });
+
+  it('webhook-sources: one source per provider on the runtime and at NGINX, each secret read by exactly its grant', () => {
+    const stacks = synth('webhook-sources');
+    const stack = stacks['webhooks-prod'] ?? {};
+    const apps = Object.values(stack.resource?.azurerm_container_app ?? {}) as {
+      name: string;
+      template: { container: { env: { name: string; value?: string; secret_name?: string }[] }[] };
+    }[];
+    const envOf = (name: string) =>
+      Object.fromEntries(
+        (apps.find((a) => a.name === name)?.template.container[0]?.env ?? []).map((e) => [e.name, e]),
+      );
+    const runtime = envOf('ca-runtime-prod');
+    const document = JSON.parse(runtime.WEBHOOK_SOURCES?.value ?? '[]') as {
+      name: string;
+      verify: string | { scheme: string };
+    }[];
+    expect(document.map((s) => [s.name, typeof s.verify === 'string' ? s.verify : s.verify.scheme])).toEqual([
+      ['github', 'github'],
+      ['stripe', 'stripe'],
+      ['shopify', 'shopify'],
+      ['billing', 'standard-webhooks'],
+      ['crm', 'hmac'],
+    ]);
+    expect(
+      Object.keys(runtime)
+        .filter((n) => n.startsWith('WEBHOOK_SOURCE_'))
+        .sort(),
+    ).toEqual([
+      'WEBHOOK_SOURCE_BILLING_SECRET_0',
+      'WEBHOOK_SOURCE_CRM_SECRET_0',
+      'WEBHOOK_SOURCE_GITHUB_SECRET_0',
+      'WEBHOOK_SOURCE_SHOPIFY_SECRET_0',
+      'WEBHOOK_SOURCE_STRIPE_SECRET_0',
+      'WEBHOOK_SOURCE_STRIPE_SECRET_1',
+    ]);
+    expect(envOf('ca-proxy-prod').WEBHOOK_SOURCES_NGINX?.value).toBe(
+      'github stripe:50:100 shopify billing crm',
+    );
+    const secretReads = Object.values(stack.resource?.azurerm_role_assignment ?? {})
+      .map((r) => String(r.scope))
+      .filter((scope) => scope.includes('/secrets/'))
+      .map((scope) => scope.replace(/^.*\/secrets\//, ''))
+      .sort();
+    // The sources' six, POST /webhook's own and the gateway's certificate: no grant on the vault.
+    expect(secretReads).toEqual([
+      'billing-webhook-secret',
+      'crm-webhook-secret',
+      'gateway-tls',
+      'github-webhook-secret',
+      'shopify-webhook-secret',
+      'stripe-webhook-secret-1',
+      'stripe-webhook-secret-2',
+      'webhook-secret',
+    ]);
+    expect(
+      Object.values(stack.resource?.azurerm_role_assignment ?? {}).filter(
+        (r) => r.role_definition_name === 'Key Vault Secrets User' && !String(r.scope).includes('/secrets/'),
+      ),
+    ).toEqual([]);
   });
 });

@@ -10,7 +10,8 @@
 #   OUTPUT    default $WEBHOOK_PROXY_CONF or /etc/nginx/nginx.conf
 #
 # Why not only envsubst on /etc/nginx/templates: envsubst cannot loop, and the upstream block needs
-# one `server` line per entry of UPSTREAM_SERVERS (likewise one set_real_ip_from per trusted CIDR).
+# one `server` line per entry of UPSTREAM_SERVERS (likewise one set_real_ip_from per trusted CIDR, and
+# one limit_req_zone and one `location = /webhooks/<name>` per entry of WEBHOOK_SOURCES_NGINX).
 # This script validates every variable (message names the variable, the allowed values and the
 # value received; exit 1), generates those lines, then calls envsubst with an explicit list of
 # names so NGINX's own `$variables` are left alone.
@@ -78,6 +79,8 @@ WORKER_PROCESSES="${WORKER_PROCESSES:-auto}"
 NGINX_RUN_DIR="${NGINX_RUN_DIR:-/tmp/nginx}"
 ACCESS_LOG="${ACCESS_LOG:-/dev/stdout}"
 ERROR_LOG="${ERROR_LOG:-stderr}"
+# Named webhook sources (README "Webhook sources"): space-separated `name` or `name:rps:burst`.
+WEBHOOK_SOURCES_NGINX="${WEBHOOK_SOURCES_NGINX:-}"
 
 [ -n "$(printf '%s' "$UPSTREAM_SERVERS" | tr -d ' ,')" ] ||
   fail "UPSTREAM_SERVERS is required: space- or comma-separated host:port entries, e.g. 'runtime1:8000 runtime2:8000' (got '')"
@@ -124,7 +127,8 @@ esac
 require_int LISTEN_PORT "$LISTEN_PORT" 1 65535
 require_int MAX_BODY_BYTES "$MAX_BODY_BYTES" 1 104857600
 require_int RATE_LIMIT_RPS "$RATE_LIMIT_RPS" 1 100000
-require_int RATE_LIMIT_BURST "$RATE_LIMIT_BURST" 0 100000
+# NGINX refuses burst=0 (limit_req: "invalid burst value"): at least 1.
+require_int RATE_LIMIT_BURST "$RATE_LIMIT_BURST" 1 100000
 require_int UPSTREAM_KEEPALIVE "$UPSTREAM_KEEPALIVE" 1 1024
 [ "$WORKER_PROCESSES" = auto ] || require_int WORKER_PROCESSES "$WORKER_PROCESSES" 1 64
 
@@ -134,6 +138,60 @@ connect_ms="$(duration_ms PROXY_CONNECT_TIMEOUT "$PROXY_CONNECT_TIMEOUT" 4999)"
 read_ms="$(duration_ms PROXY_READ_TIMEOUT "$PROXY_READ_TIMEOUT" 4999)"
 [ "$connect_ms" -lt "$read_ms" ] ||
   fail "PROXY_CONNECT_TIMEOUT must be shorter than PROXY_READ_TIMEOUT (got '$PROXY_CONNECT_TIMEOUT' and '$PROXY_READ_TIMEOUT')"
+
+# One exact route per named source, each with its own per-client zone, so one sender's flood never
+# spends another's allowance. A source without :rps:burst gets RATE_LIMIT_RPS/RATE_LIMIT_BURST.
+# Zone names: webhook_source_<name>, '-' written '_' (a source name has no '_', so none collide).
+sources_usage="WEBHOOK_SOURCES_NGINX entries must be name or name:rps:burst, the name 1-32 of a-z, 0-9 and '-' not starting with '-', e.g. 'github:100:200 stripe'"
+WEBHOOK_SOURCE_ZONE_LINES="    # No WEBHOOK_SOURCES_NGINX: no named sources; every /webhooks/<name> is a 404."
+WEBHOOK_SOURCE_LOCATION_LINES="        # No WEBHOOK_SOURCES_NGINX: no named source is served."
+WEBHOOK_SOURCE_RATE_LINES=""
+seen=" "
+set -f # the entries are split on blanks, never globbed
+for entry in $WEBHOOK_SOURCES_NGINX; do
+  name="${entry%%:*}"
+  rps="$RATE_LIMIT_RPS"
+  burst="$RATE_LIMIT_BURST"
+  if [ "$name" != "$entry" ]; then
+    rest="${entry#*:}"
+    rps="${rest%%:*}"
+    burst="${rest#*:}"
+    [ "$rps" != "$rest" ] || fail "$sources_usage (got '$entry')"
+    case "$burst" in *:*) fail "$sources_usage (got '$entry')" ;; esac
+    require_int "WEBHOOK_SOURCES_NGINX rps of '$entry'" "$rps" 1 100000
+    require_int "WEBHOOK_SOURCES_NGINX burst of '$entry'" "$burst" 1 100000
+  fi
+  case "$name" in
+    '' | -* | *[!a-z0-9-]*) fail "$sources_usage (got '$entry')" ;;
+  esac
+  [ "${#name}" -le 32 ] || fail "$sources_usage (got '$entry')"
+  case "$seen" in
+    *" $name "*) fail "WEBHOOK_SOURCES_NGINX names each source once (got '$name' twice)" ;;
+  esac
+  seen="$seen$name "
+  zone="webhook_source_$(printf '%s' "$name" | tr '-' '_')"
+  if [ "$seen" = " $name " ]; then
+    WEBHOOK_SOURCE_ZONE_LINES=""
+    WEBHOOK_SOURCE_LOCATION_LINES=""
+  fi
+  # 1 MB per source: about 8,000 client addresses (128-byte states); the oldest are evicted first.
+  WEBHOOK_SOURCE_ZONE_LINES="${WEBHOOK_SOURCE_ZONE_LINES}${WEBHOOK_SOURCE_ZONE_LINES:+
+}    limit_req_zone \$binary_remote_addr zone=${zone}:1m rate=${rps}r/s;"
+  WEBHOOK_SOURCE_RATE_LINES="${WEBHOOK_SOURCE_RATE_LINES}${WEBHOOK_SOURCE_RATE_LINES:+
+}        /webhooks/${name} ${rps};"
+  WEBHOOK_SOURCE_LOCATION_LINES="${WEBHOOK_SOURCE_LOCATION_LINES}${WEBHOOK_SOURCE_LOCATION_LINES:+
+}        location = /webhooks/${name} {
+            if (\$webhook_exact_path = 0) {
+                return 404;
+            }
+            if (\$request_method != POST) {
+                return 405;
+            }
+            limit_req zone=${zone} burst=${burst} nodelay;
+            proxy_pass http://webhook_runtimes;
+        }"
+done
+set +f
 
 REAL_IP_FROM_LINES="    # No TRUSTED_PROXY_CIDR: X-Forwarded-For is never believed; the client is the peer address."
 if [ -n "$(printf '%s' "$TRUSTED_PROXY_CIDR" | tr -d ' ,')" ]; then
@@ -161,12 +219,14 @@ mkdir -p "$NGINX_RUN_DIR"
 # --- Render ----------------------------------------------------------------------------------------
 export UPSTREAM_SERVER_LINES REAL_IP_FROM_LINES UPSTREAM_HOST_VALUE LISTEN_ADDRESS LISTEN_PORT MAX_BODY_BYTES \
   RATE_LIMIT_RPS RATE_LIMIT_BURST CLIENT_TIMEOUT PROXY_CONNECT_TIMEOUT PROXY_READ_TIMEOUT \
-  UPSTREAM_KEEPALIVE WORKER_PROCESSES NGINX_RUN_DIR ACCESS_LOG ERROR_LOG
+  UPSTREAM_KEEPALIVE WORKER_PROCESSES NGINX_RUN_DIR ACCESS_LOG ERROR_LOG \
+  WEBHOOK_SOURCE_ZONE_LINES WEBHOOK_SOURCE_LOCATION_LINES WEBHOOK_SOURCE_RATE_LINES
 # envsubst's SHELL-FORMAT: the literal names it may replace, never expanded here.
 # shellcheck disable=SC2016
 names='${UPSTREAM_SERVER_LINES} ${REAL_IP_FROM_LINES} ${UPSTREAM_HOST_VALUE} ${LISTEN_ADDRESS} ${LISTEN_PORT} ${MAX_BODY_BYTES}
 ${RATE_LIMIT_RPS} ${RATE_LIMIT_BURST} ${CLIENT_TIMEOUT} ${PROXY_CONNECT_TIMEOUT} ${PROXY_READ_TIMEOUT}
-${UPSTREAM_KEEPALIVE} ${WORKER_PROCESSES} ${NGINX_RUN_DIR} ${ACCESS_LOG} ${ERROR_LOG}'
+${UPSTREAM_KEEPALIVE} ${WORKER_PROCESSES} ${NGINX_RUN_DIR} ${ACCESS_LOG} ${ERROR_LOG}
+${WEBHOOK_SOURCE_ZONE_LINES} ${WEBHOOK_SOURCE_LOCATION_LINES} ${WEBHOOK_SOURCE_RATE_LINES}'
 
 tmp="${output}.tmp.$$"
 envsubst "$names" <"$template" >"$tmp"
@@ -177,4 +237,4 @@ if grep -n '\${[A-Z_][A-Z0-9_]*}' "$tmp" >&2; then
   fail "the template uses placeholders this script does not render (lines above)"
 fi
 mv "$tmp" "$output"
-printf '%s: rendered %s (upstreams: %s; upstream Host: %s; listen %s:%s)\n' "$me" "$output" "$(printf '%s' "$UPSTREAM_SERVERS" | tr -s ', ' '  ')" "$UPSTREAM_HOST_VALUE" "$LISTEN_ADDRESS" "$LISTEN_PORT"
+printf '%s: rendered %s (upstreams: %s; upstream Host: %s; listen %s:%s; sources:%s)\n' "$me" "$output" "$(printf '%s' "$UPSTREAM_SERVERS" | tr -s ', ' '  ')" "$UPSTREAM_HOST_VALUE" "$LISTEN_ADDRESS" "$LISTEN_PORT" "${seen% }"

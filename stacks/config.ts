@@ -87,6 +87,11 @@ export interface EnvironmentConfig {
     /** Container restarts per 15 minutes above which the alert fires. */
     readonly containerRestarts: number;
   };
+  /**
+   * Deploy the dead-letter re-drive job (`WebhookPlatform` `redriveJob`, README "Re-driving dead
+   * letters"): a Container Apps job an operator starts; it costs nothing while it does not run.
+   */
+  readonly redriveJob: boolean;
   /** Zone-redundant Container Apps environment (fixed at creation). */
   readonly zoneRedundant: boolean;
   /** Log Analytics retention in days. */
@@ -152,6 +157,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
       backendResponseTimeMs: 2000,
       containerRestarts: 10,
     },
+    redriveJob: false,
     zoneRedundant: false,
     logRetentionDays: 30,
     imageTag: '1.0.0',
@@ -179,6 +185,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
       backendResponseTimeMs: 1000,
       containerRestarts: 5,
     },
+    redriveJob: true,
     zoneRedundant: true,
     logRetentionDays: 30,
     imageTag: '1.0.0',
@@ -206,6 +213,7 @@ export const environments: Record<EnvironmentName, EnvironmentConfig> = {
       backendResponseTimeMs: 500,
       containerRestarts: 3,
     },
+    redriveJob: true,
     zoneRedundant: true,
     logRetentionDays: 90,
     imageTag: '1.0.0',

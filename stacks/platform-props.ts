@@ -77,6 +77,7 @@ export function platformProps(
       hostName: config.gateway.hostName,
       certificateSecretName: GATEWAY_CERTIFICATE_NAME,
     },
+    redriveJob: config.redriveJob,
     alerts: {
       notifyNobody: config.alerts.receivers === 'none',
       backlogMessages: config.alerts.backlogMessages,

@@ -41,6 +41,14 @@ export class PlatformStack extends TerraformStack {
       gateway_host_name: [p.hostName, 'DNS name senders use (point your CNAME at the public IP name)'],
       webhook_url: [p.webhookUrl, 'The webhook endpoint (the smoke stage posts here)'],
       runtime_fqdn: [p.runtime.fqdn, 'Internal FQDN of the webhook runtime'],
+      ...(p.redriveJob === undefined
+        ? {}
+        : {
+            redrive_job_name: [
+              p.redriveJob.jobName,
+              'Dead-letter re-drive job (az containerapp job start -n <name> -g <resource group>)',
+            ] as const,
+          }),
     });
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Public surface of the hosting area: the Container Apps environment, the webhook runtime, the
- * NGINX proxy tier, the props the two apps share and the subnet contract. Validation rules and
+ * NGINX proxy tier, the named webhook sources, the props the two apps share and the subnet contract. Validation rules and
  * the container app, probe and secret block builders stay internal.
  */
 export type { SubnetFacts, SubnetRef } from './subnet';
@@ -27,6 +27,13 @@ export {
   type FunctionsStorage,
   type ProxyFunctionAppProps,
 } from './proxy-functions';
+export type {
+  WebhookSource,
+  WebhookSourceField,
+  WebhookSourceHmac,
+  WebhookSourceSecret,
+  WebhookSourceVerify,
+} from './webhook-sources';
 export { ProxyTier, type IWebhookBackend, type ProxyHosting, type ProxyTierProps } from './proxy-tier';
 // The runtime's signature schemes (`WebhookVerifyScheme`) and the NGINX image's environment.
 export { VERIFY_SCHEMES, type VerifyScheme } from '../../runtime/src/contract';

@@ -13,6 +13,8 @@ export const PROXY_ENV_NAMES = [
   'UPSTREAM_HOST_HEADER',
   'MAX_BODY_BYTES',
   'TRUSTED_PROXY_CIDR',
+  // Named sources: `name` or `name:rps:burst`, space-separated (one route and zone each).
+  'WEBHOOK_SOURCES_NGINX',
 ] as const;
 /** A variable name the NGINX image reads (`PROXY_ENV_NAMES`). */
 export type ProxyEnvName = (typeof PROXY_ENV_NAMES)[number];

@@ -15,6 +15,7 @@ import {
 import { PROXY_PORT, type ProxyEnvironment } from './proxy-contract';
 import { ProxyFunctionApp, type FunctionsPremiumOptions } from './proxy-functions';
 import type { WebhookRuntime } from './webhook-runtime';
+import { renderNginxSources } from './webhook-sources';
 
 /** Where the NGINX proxy tier runs: Container Apps (default) or Functions Elastic Premium. */
 export type ProxyHosting = 'containerApps' | 'functionsPremium';
@@ -33,7 +34,10 @@ export interface IWebhookBackend {
  * props apply to hosting `containerApps` only.
  */
 export interface ProxyTierProps extends ContainerAppBaseProps {
-  /** The runtime the proxy forwards to; its FQDN becomes `UPSTREAM_SERVERS`. */
+  /**
+   * The runtime the proxy forwards to; its FQDN becomes `UPSTREAM_SERVERS`, and its `sources`
+   * `WEBHOOK_SOURCES_NGINX` (one exact `/webhooks/<name>` route and rate-limit zone each).
+   */
   readonly runtime: WebhookRuntime;
   /** Repository of the NGINX image (`nginx/Dockerfile`, or `nginx/Dockerfile.functions` for functionsPremium). */
   readonly imageName: string;
@@ -131,6 +135,8 @@ export class ProxyTier extends Construct implements IWebhookBackend {
       MAX_BODY_BYTES: String(props.runtime.maxBodyBytes),
     };
     if (trusted.length > 0) appEnv.TRUSTED_PROXY_CIDR = trusted.join(' ');
+    if (props.runtime.sources.length > 0)
+      appEnv.WEBHOOK_SOURCES_NGINX = renderNginxSources(props.runtime.sources);
 
     if (this.hosting === 'functionsPremium' && props.functionsPremium !== undefined) {
       this.functionApp = new ProxyFunctionApp(this, 'Functions', {

@@ -4,7 +4,7 @@ import type { ContainerApp, ContainerAppSecret } from '@cdktf/provider-azurerm/l
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import type { ManagedIdentity } from '../core/identity';
 import type { IMessageBus } from '../messaging/message-bus-base';
-import type { KeyVaultSecretRef } from '../shared/secret-store';
+import type { ISecretSource, KeyVaultSecretRef } from '../shared/secret-store';
 import { check, intInRange, oneOf, validate } from '../core/validation';
 import {
   appIdentity,
@@ -24,6 +24,7 @@ import {
   type RuntimeEnvironment,
   type VerifyScheme,
 } from '../../runtime/src/contract';
+import { renderSources, sourceRules, sourceSecretBindings, type WebhookSource } from './webhook-sources';
 
 /** Signature schemes the runtime understands (`WEBHOOK_VERIFY`, runtime/src/contract.ts). */
 export const WEBHOOK_VERIFY_SCHEMES = VERIFY_SCHEMES;
@@ -45,6 +46,19 @@ export interface WebhookRuntimeProps extends ContainerAppBaseProps {
    * @default - none (only valid with verify 'none')
    */
   readonly webhookSecret?: KeyVaultSecretRef;
+  /**
+   * Named webhook sources, one route `POST /webhooks/<name>` each (`WEBHOOK_SOURCES`). Each secret
+   * name becomes a container-app secret referencing `sourceSecretStore`, exposed as
+   * `WEBHOOK_SOURCE_<NAME>_SECRET_<i>`; the identity may read exactly those secrets. `POST /webhook`
+   * (`verify`, `webhookSecret`) is unchanged by them.
+   * @default [] - only `POST /webhook`
+   */
+  readonly sources?: readonly WebhookSource[];
+  /**
+   * The Key Vault holding the sources' `secretNames`.
+   * @default - the store of `webhookSecret` (required when a source has secrets and there is none)
+   */
+  readonly sourceSecretStore?: ISecretSource;
   /**
    * Application Insights connection string, passed as a container app secret: a Key Vault
    * reference, or a value (e.g. the `connection_string` attribute of an Application Insights
@@ -83,6 +97,10 @@ export interface WebhookRuntimeProps extends ContainerAppBaseProps {
  *   messageBus: bus, // its identity is granted Data Sender on the queue
  *   verify: 'github',
  *   webhookSecret: { store: vault, secretName: 'github-webhook-secret' },
+ *   // POST /webhooks/stripe, verified with Stripe's scheme; the second secret ends a rotation.
+ *   sources: [
+ *     { name: 'stripe', verify: 'stripe', secretNames: ['stripe-new', { name: 'stripe-old', notAfter: '2027-01-31T00:00:00Z' }] },
+ *   ],
  * });
  * ```
  */
@@ -99,12 +117,17 @@ export class WebhookRuntime extends Construct {
   public readonly maxBodyBytes: number;
   /** Whether the ingress is reachable from the virtual network (not only from the environment). */
   public readonly reachableFromVirtualNetwork: boolean;
+  /** The named sources (`POST /webhooks/<name>`); the proxy tier routes and rate-limits each. */
+  public readonly sources: readonly WebhookSource[];
 
   constructor(scope: Construct, id: string, props: WebhookRuntimeProps) {
     super(scope, id);
     const port = props.port ?? DEFAULT_PORT;
     const maxBodyBytes = props.maxBodyBytes ?? MAX_BODY_BYTES_DEFAULT;
     const verify = props.verify ?? 'standard-webhooks';
+    const sources = props.sources ?? [];
+    const bindings = sourceSecretBindings(sources);
+    const sourceStore = props.sourceSecretStore ?? props.webhookSecret?.store;
     const scale = resolveScale(props, { cpu: 0.5, concurrentRequestsPerReplica: 50 });
     validate(`WebhookRuntime '${this.node.path}'`, [
       ...appRules(this, props),
@@ -115,11 +138,23 @@ export class WebhookRuntime extends Construct {
         `a Key Vault secret when verify is "${verify}"`,
         'undefined',
       ),
+      ...sourceRules('sources', sources),
+      check(
+        'sourceSecretStore',
+        bindings.length === 0 || sourceStore !== undefined,
+        'a Key Vault when a source has secretNames (or give webhookSecret, whose store is the default)',
+        'undefined',
+      ),
       intInRange('port', port, 1, 65535),
       intInRange('maxBodyBytes', maxBodyBytes, MAX_BODY_BYTES_RANGE.min, MAX_BODY_BYTES_RANGE.max),
       ...scaleRules(scale),
     ]);
 
+    for (const source of sources.filter((s) => s.verify === 'none')) {
+      Annotations.of(this).addWarning(
+        `WebhookRuntime '${this.node.path}': source "${source.name}" has verify "none": every request to POST /webhooks/${source.name} that reaches the runtime is published, signed or not.`,
+      );
+    }
     if (verify === 'none') {
       Annotations.of(this).addWarning(
         `WebhookRuntime '${this.node.path}': verify is "none": every request that reaches the runtime is published, signed or not.`,
@@ -147,6 +182,18 @@ export class WebhookRuntime extends Construct {
       secrets.push(keyVaultSecret('webhook-secret', props.webhookSecret, identityId));
       fromSecrets.WEBHOOK_SECRET = 'webhook-secret';
     }
+    /** WEBHOOK_SOURCE_<NAME>_SECRET_<i> → its app secret (names outside RuntimeEnvironment: one per secret). */
+    const sourceSecrets: Record<string, string> = {};
+    if (sourceStore !== undefined) {
+      for (const b of bindings) {
+        const ref = { store: sourceStore, secretName: b.secretName };
+        // Exactly these secrets, never the vault; one assignment per secret however often it is named.
+        const grant = sourceStore.grantSecretRead(this.identity, b.secretName, this);
+        if (!grants.includes(grant)) grants.push(grant);
+        secrets.push(keyVaultSecret(b.appSecretName, ref, identityId));
+        sourceSecrets[b.env] = b.appSecretName;
+      }
+    }
     const ai = props.applicationInsightsConnectionString;
     if (ai !== undefined) {
       if (typeof ai === 'string') {
@@ -166,8 +213,9 @@ export class WebhookRuntime extends Construct {
       PORT: String(port),
       MAX_BODY_BYTES: String(maxBodyBytes),
       AZURE_CLIENT_ID: this.identity.clientId,
+      WEBHOOK_SOURCES: sources.length > 0 ? renderSources(sources) : undefined,
     };
-    const env = envBlocks(plain, fromSecrets);
+    const env = envBlocks(plain, { ...fromSecrets, ...sourceSecrets });
 
     this.reachableFromVirtualNetwork = props.reachableFromVirtualNetwork ?? false;
     this.containerApp = createContainerApp(this, props, this.identity, scale, {
@@ -187,5 +235,6 @@ export class WebhookRuntime extends Construct {
     this.upstreamAddress = `${this.fqdn}:80`;
     this.port = port;
     this.maxBodyBytes = maxBodyBytes;
+    this.sources = sources;
   }
 }

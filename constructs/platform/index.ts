@@ -11,6 +11,7 @@ export type {
   PlatformNetworkOptions,
   PlatformObservabilityOptions,
   PlatformProxyOptions,
+  PlatformRedriveJobOptions,
   PlatformRuntimeOptions,
   PlatformSharedServicesOptions,
 } from './options';

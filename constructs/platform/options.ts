@@ -7,6 +7,7 @@ import type {
   FunctionsPremiumOptions,
   IContainerAppsEnvironment,
   ProxyHosting,
+  WebhookSource,
   WebhookVerifyScheme,
 } from '../hosting';
 import type { WafOptions } from '../ingress';
@@ -87,6 +88,12 @@ export interface PlatformRuntimeOptions {
   readonly verify?: WebhookVerifyScheme;
   /** Key Vault secret holding the signing secret(s) (`WEBHOOK_SECRET`). @default 'webhook-secret' */
   readonly webhookSecretName?: string;
+  /**
+   * Named webhook sources, `POST /webhooks/<name>` each (README "Webhook sources"); their
+   * `secretNames` are secrets in the foundation's Key Vault. `verify: 'none'` is refused in `prod`.
+   * @default [] - only `POST /webhook`
+   */
+  readonly sources?: readonly WebhookSource[];
   /** Largest accepted body (`MAX_BODY_BYTES`); the WAF body limit follows it. @default 1048576 */
   readonly maxBodyBytes?: number;
   /** vCPU per replica. @default 0.5 */
@@ -186,4 +193,25 @@ export interface PlatformAlertOptions {
   readonly backendResponseTimeMs?: number;
   /** Container restarts per 15 minutes above which the alert fires. @default 3 */
   readonly containerRestarts?: number;
+}
+
+/**
+ * The dead-letter re-drive job of `WebhookPlatform` (`WebhookPlatformProps.redriveJob`): a
+ * `DeadLetterRedriveJob` on the foundation's Service Bus, running the runtime's image.
+ */
+export interface PlatformRedriveJobOptions {
+  /**
+   * The topic subscription to re-drive. Required when the foundation's bus is a topic.
+   * @default - none: the queue's dead-letter queue
+   */
+  readonly subscriptionName?: string;
+  /**
+   * Further `dlq redrive` options, e.g. `['--rate', '100']` (not the entity's: those come from the bus).
+   * @default - none
+   */
+  readonly args?: readonly string[];
+  /** vCPU of the job's replica (memory is twice it). @default 0.5 */
+  readonly cpu?: number;
+  /** Seconds an execution may run, 60–86400. @default 1800 */
+  readonly replicaTimeoutInSeconds?: number;
 }

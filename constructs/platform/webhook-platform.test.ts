@@ -583,3 +583,67 @@ describe('WebhookPlatform validation', () => {
     expect(build()).toBe(build());
   });
 });
+
+describe('WebhookPlatform runtime.sources', () => {
+  const sources = [
+    { name: 'github', verify: 'github' as const, secretNames: ['github-webhook-secret'] },
+    {
+      name: 'stripe',
+      verify: 'stripe' as const,
+      secretNames: ['stripe-webhook-secret'],
+      rateLimit: { rps: 20, burst: 40 },
+    },
+  ];
+
+  it("renders the sources on the runtime, reads their secrets from the foundation's vault, and routes them at NGINX", () => {
+    const stack = newStack();
+    const f = new WebhookFoundation(stack, 'Foundation', foundationRequired);
+    const p = new WebhookPlatform(stack, 'Platform', {
+      foundation: f,
+      runtime: { imageTag: '1.0.0', sources },
+      proxy: { imageTag: '1.0.0' },
+    });
+    const out = synthJson(stack);
+    const runtimeEnv = envOf(appNamed(out, 'ca-runtime-prod'));
+    expect(JSON.parse(runtimeEnv.WEBHOOK_SOURCES ?? '[]').map((s: { name: string }) => s.name)).toEqual([
+      'github',
+      'stripe',
+    ]);
+    expect(envOf(appNamed(out, 'ca-proxy-prod')).WEBHOOK_SOURCES_NGINX).toBe('github stripe:20:40');
+    const secrets = (
+      appNamed(out, 'ca-runtime-prod').secret as { name: string; key_vault_secret_id?: string }[]
+    )
+      .filter((s) => s.name.startsWith('source-'))
+      .map((s) => s.key_vault_secret_id);
+    expect(secrets).toEqual([
+      expect.stringMatching(/^\$\{azurerm_key_vault\.[^}]+\.vault_uri\}secrets\/github-webhook-secret$/),
+      expect.stringMatching(/^\$\{azurerm_key_vault\.[^}]+\.vault_uri\}secrets\/stripe-webhook-secret$/),
+    ]);
+    expect(Object.keys(p.sourceUrls)).toEqual(['github', 'stripe']);
+    expect(p.sourceUrls.github).toBe(`https://${p.hostName}/webhooks/github`);
+  });
+
+  it('refuses a source with verify "none" in prod, naming runtime.sources[i].verify', () => {
+    expect(() =>
+      synth({}, { runtime: { imageTag: '1.0.0', sources: [...sources, { name: 'open', verify: 'none' }] } }),
+    ).toThrow(/runtime\.sources\[2\]\.verify must be a signature scheme in environment "prod"/);
+    expect(() =>
+      synth(
+        { environment: 'dev' },
+        {
+          runtime: { imageTag: '1.0.0', sources: [{ name: 'open', verify: 'none' }] },
+          alerts: { enabled: false },
+        },
+      ),
+    ).not.toThrow();
+  });
+
+  it('names the platform prop path in a source error', () => {
+    expect(() =>
+      synth(
+        {},
+        { runtime: { imageTag: '1.0.0', sources: [sources[0]!, { ...sources[1]!, name: 'github' }] } },
+      ),
+    ).toThrow(/runtime\.sources\[1\]\.name must be unique/);
+  });
+});

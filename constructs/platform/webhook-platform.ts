@@ -16,15 +16,18 @@ import {
   type IContainerAppsEnvironment,
 } from '../hosting';
 import { subnetFacts } from '../hosting/subnet';
+import { sourceRules } from '../hosting/webhook-sources';
 import { WebhookIngress } from '../ingress';
 import type { BusAlertOptions } from '../messaging';
 import { WebhookAlerts } from '../observability';
+import { DeadLetterRedriveJob } from '../operations';
 import type { WebhookFoundation } from './webhook-foundation';
 import type {
   PlatformAlertOptions,
   PlatformContainerAppsOptions,
   PlatformIngressOptions,
   PlatformProxyOptions,
+  PlatformRedriveJobOptions,
   PlatformRuntimeOptions,
 } from './options';
 
@@ -46,6 +49,14 @@ export interface WebhookPlatformProps {
    * @default - all alerts on, default thresholds
    */
   readonly alerts?: PlatformAlertOptions;
+  /**
+   * A Container Apps job that re-drives the bus's dead letters when an operator starts it
+   * (`DeadLetterRedriveJob`, runtime image, own identity with only Data Receiver + Sender on the
+   * entity). `true` or options to create it; Service Bus only (a Kafka bus is refused: replay it
+   * with `webhooks-admin kafka replay`). Opt-in, so a platform gains no resource it did not ask for.
+   * @default false - no job
+   */
+  readonly redriveJob?: boolean | PlatformRedriveJobOptions;
 }
 
 /**
@@ -70,6 +81,10 @@ export class WebhookPlatform extends Construct {
   public readonly hostName: string;
   /** `https://<hostName>/webhook` */
   public readonly webhookUrl: string;
+  /** `https://<hostName>/webhooks/<name>` of each of `runtime.sources`, by name. */
+  public readonly sourceUrls: Readonly<Record<string, string>>;
+  /** The dead-letter re-drive job, when `redriveJob` was set. */
+  public readonly redriveJob?: DeadLetterRedriveJob;
 
   constructor(scope: Construct, id: string, props: WebhookPlatformProps) {
     super(scope, id);
@@ -120,6 +135,21 @@ export class WebhookPlatform extends Construct {
         props.runtime.verify,
       ),
       check(
+        'redriveJob',
+        (props.redriveJob ?? false) === false || f.messageBus.kind === 'serviceBus',
+        'false or absent on a Kafka bus (Event Hubs has no dead-letter queue; replay with `webhooks-admin kafka replay`)',
+        props.redriveJob === true ? true : 'options',
+      ),
+      ...(props.runtime.sources ?? []).map((source, i) =>
+        check(
+          `runtime.sources[${i}].verify`,
+          source.verify !== 'none' || environment !== 'prod',
+          'a signature scheme in environment "prod" (behind a public gateway "none" lets anyone on the internet publish)',
+          source.verify,
+        ),
+      ),
+      ...sourceRules('runtime.sources', props.runtime.sources ?? []),
+      check(
         'proxy.allowedSourceCidrs',
         gatewayCidrs !== undefined && gatewayCidrs.length > 0,
         "the gateway subnet's CIDR(s) (the foundation's network was brought by id, so they are unknown here)",
@@ -169,6 +199,8 @@ export class WebhookPlatform extends Construct {
         (rt.verify ?? 'standard-webhooks') === 'none'
           ? undefined
           : { store: f.secretStore, secretName: rt.webhookSecretName ?? 'webhook-secret' },
+      sources: rt.sources,
+      sourceSecretStore: f.secretStore,
       // Not a credential here: Application Insights has local authentication off, so ingestion
       // needs the identity's Entra token (granted below) whatever the connection string says.
       applicationInsightsConnectionString: f.observability.applicationInsights.connectionString,
@@ -225,6 +257,9 @@ export class WebhookPlatform extends Construct {
         ? f.gatewayDefaultHostName
         : `${domainNameLabel}.${f.location}.cloudapp.azure.com`);
     this.webhookUrl = `https://${this.hostName}/webhook`;
+    this.sourceUrls = Object.fromEntries(
+      this.runtime.sources.map((source) => [source.name, `https://${this.hostName}/webhooks/${source.name}`]),
+    );
     this.ingress = new WebhookIngress(this, 'Ingress', {
       ...base,
       name: caf('agw'),
@@ -243,6 +278,26 @@ export class WebhookPlatform extends Construct {
       identity: f.workloadIdentities.gateway,
       dependsOn: privateAccess,
     });
+
+    const redrive = props.redriveJob ?? false;
+    if (redrive !== false) {
+      const o: PlatformRedriveJobOptions = redrive === true ? {} : redrive;
+      this.redriveJob = new DeadLetterRedriveJob(this, 'RedriveJob', {
+        environment: this.containerAppsEnvironment,
+        name: `caj-redrive-${environment}`,
+        registry: f.imageRegistry,
+        // admin.js ships in the runtime image: the job re-sends in the runtime's own format.
+        imageName: rt.imageName ?? 'webhook-runtime',
+        imageTag: rt.imageTag,
+        messageBus: f.messageBus,
+        subscriptionName: o.subscriptionName,
+        args: o.args,
+        cpu: o.cpu,
+        replicaTimeoutInSeconds: o.replicaTimeoutInSeconds,
+        dependsOn: privateAccess,
+        tags,
+      });
+    }
 
     if (alertsOn) this.addAlerts(alertOptions, `${f.workload}-${environment}`);
   }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Azure Functions custom handler executable (host.json customHandler.description.defaultExecutablePath).
 #
-# The Functions host starts this file and forwards each HTTP request of the `webhook` and `healthz`
+# The Functions host starts this file and forwards each HTTP request of the `webhook`, `webhooks` and `healthz`
 # functions (enableForwardingHttpRequest) to FUNCTIONS_CUSTOMHANDLER_PORT on localhost. NGINX cannot read
 # the environment at run time, so this script renders the same template with the same render.sh
 # as the container image, checks it with `nginx -t`, and replaces itself with NGINX (exec): the

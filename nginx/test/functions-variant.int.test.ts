@@ -74,10 +74,12 @@ describe('Functions app files', () => {
     expect(statSync(START_SCRIPT).mode & 0o111).not.toBe(0);
   });
 
-  it('has exactly the webhook (POST) and healthz (GET) functions, both anonymous: the gateway sends no function key', () => {
+  it('has exactly the webhook and webhooks/{source} (POST) and healthz (GET) functions, all anonymous: the gateway sends no function key', () => {
     expect(functionRoutes()).toEqual([
       { name: 'healthz', path: '/healthz', methods: ['GET'], authLevel: 'anonymous' },
       { name: 'webhook', path: '/webhook', methods: ['POST'], authLevel: 'anonymous' },
+      // Named sources: NGINX serves only the configured /webhooks/<name> and 404s the rest.
+      { name: 'webhooks', path: '/webhooks/{source}', methods: ['POST'], authLevel: 'anonymous' },
     ]);
     for (const { name } of functionRoutes()) {
       const fn = readJson(join(FUNCTION_DIR, name, 'function.json'));
@@ -123,6 +125,7 @@ describe('start-nginx.sh started the way the Functions host starts it', () => {
         FUNCTIONS_CUSTOMHANDLER_PORT: String(port),
         UPSTREAM_SERVERS: upstream.address,
         MAX_BODY_BYTES: '2048',
+        WEBHOOK_SOURCES_NGINX: 'github',
         WORKER_PROCESSES: '1',
         NGINX_RUN_DIR: dir,
         ACCESS_LOG: join(dir, 'access.log'),
@@ -178,7 +181,9 @@ describe('start-nginx.sh started the way the Functions host starts it', () => {
     const routes = functionRoutes();
     // The gateway probe and the function app's health_check_path both use GET /healthz.
     expect(routes.map(({ path }) => path)).toEqual(expect.arrayContaining(['/healthz', '/webhook']));
-    for (const { path, methods } of routes) {
+    for (const { path: route, methods } of routes) {
+      // A route parameter takes a configured value: the source named in WEBHOOK_SOURCES_NGINX.
+      const path = route.replace('{source}', 'github');
       for (const method of methods) {
         const before = upstream.received.length;
         const response = await send(port, {
@@ -192,7 +197,7 @@ describe('start-nginx.sh started the way the Functions host starts it', () => {
           path,
           status: path === '/healthz' ? 200 : 202,
         });
-        // /healthz is NGINX's own answer; /webhook reached the runtime.
+        // /healthz is NGINX's own answer; /webhook and /webhooks/github reached the runtime.
         expect(upstream.received.length - before).toBe(path === '/healthz' ? 0 : 1);
       }
     }

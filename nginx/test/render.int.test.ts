@@ -119,6 +119,43 @@ describe('render.sh', () => {
       expect(await nginxTest(dir, join(dir, 'nginx.conf'))).toContain('test is successful');
     });
 
+    it("renders one exact location and one own limit_req_zone per WEBHOOK_SOURCES_NGINX entry, rate and burst defaulting to the tier's", async () => {
+      const conf = await renderOk({
+        ...base(),
+        UPSTREAM_SERVERS: '127.0.0.1:8001',
+        RATE_LIMIT_RPS: '40',
+        RATE_LIMIT_BURST: '80',
+        WEBHOOK_SOURCES_NGINX: 'github:100:200  stripe\tmy-crm:5:1',
+      });
+      expect(conf.match(/^\s+limit_req_zone .*$/gm)?.map((line) => line.trim())).toEqual([
+        'limit_req_zone $binary_remote_addr zone=webhook_per_client:10m rate=40r/s;',
+        'limit_req_zone $binary_remote_addr zone=webhook_source_github:1m rate=100r/s;',
+        'limit_req_zone $binary_remote_addr zone=webhook_source_stripe:1m rate=40r/s;',
+        'limit_req_zone $binary_remote_addr zone=webhook_source_my_crm:1m rate=5r/s;',
+      ]);
+      const location = (name: string) =>
+        new RegExp(`location = /webhooks/${name} \\{[\\s\\S]*?\\n {8}\\}`).exec(conf)?.[0] ?? 'missing';
+      expect(location('github')).toContain('limit_req zone=webhook_source_github burst=200 nodelay;');
+      expect(location('stripe')).toContain('limit_req zone=webhook_source_stripe burst=80 nodelay;');
+      expect(location('my-crm')).toContain('limit_req zone=webhook_source_my_crm burst=1 nodelay;');
+      // Forwarded exactly like /webhook: same upstream, same exact-path and method checks.
+      const webhook = /location = \/webhook \{[\s\S]*?\n {8}\}/.exec(conf)?.[0] ?? 'missing';
+      const shape = (block: string) =>
+        block
+          .split('\n')
+          .slice(1)
+          .join('\n')
+          .replace(/zone=\S+ burst=\d+/, 'ZONE');
+      for (const name of ['github', 'stripe', 'my-crm']) expect(shape(location(name))).toBe(shape(webhook));
+      expect(await nginxTest(dir, join(dir, 'nginx.conf'))).toContain('test is successful');
+    });
+
+    it('renders no source route without WEBHOOK_SOURCES_NGINX', async () => {
+      const conf = await renderOk(base());
+      expect(conf).not.toMatch(/location = \/webhooks\//);
+      expect(conf).not.toMatch(/zone=webhook_source_/);
+    });
+
     it('keeps every timeout under the senders 5 s limit by default', async () => {
       const conf = await renderOk(base());
       expect(conf).toMatch(/proxy_read_timeout 4500ms;/);
@@ -142,6 +179,7 @@ describe('render.sh', () => {
           UPSTREAM_SERVERS: 'runtime1:8000, runtime2:8000',
           TRUSTED_PROXY_CIDR: '10.0.1.0/24',
           UPSTREAM_HOST_HEADER: 'webhook-runtime.internal.example.azurecontainerapps.io',
+          WEBHOOK_SOURCES_NGINX: 'github:100:200 stripe my-crm:5:10',
         };
         const busyboxConf = join(dir, 'busybox.conf');
         await execFileAsync(join(bin, 'sh'), [RENDER_SCRIPT, TEMPLATE, busyboxConf], {
@@ -157,6 +195,16 @@ describe('render.sh', () => {
           (error: { stderr?: string }) => error.stderr ?? '',
         );
         expect(bad).toContain("LISTEN_PORT must be an integer from 1 to 65535 (got '80a')");
+
+        const badSource = await execFileAsync(join(bin, 'sh'), [RENDER_SCRIPT, TEMPLATE, busyboxConf], {
+          env: { ...env, PATH: bin, WEBHOOK_SOURCES_NGINX: 'github stripe:fast:10' },
+        }).then(
+          () => 'exit 0',
+          (error: { stderr?: string }) => error.stderr ?? '',
+        );
+        expect(badSource).toContain(
+          "WEBHOOK_SOURCES_NGINX rps of 'stripe:fast:10' must be an integer from 1 to 100000 (got 'fast')",
+        );
       } finally {
         rmSync(bin, { recursive: true, force: true });
       }
@@ -213,9 +261,44 @@ describe('render.sh', () => {
       );
     });
 
+    it('fails if RATE_LIMIT_BURST is zero (NGINX would refuse burst=0 at start)', async () => {
+      expect(await renderFails({ ...base(), RATE_LIMIT_BURST: '0' })).toMatch(
+        /RATE_LIMIT_BURST must be an integer from 1 to 100000 \(got '0'\)/,
+      );
+    });
+
     it('fails if RATE_LIMIT_RPS is zero', async () => {
       expect(await renderFails({ ...base(), RATE_LIMIT_RPS: '0' })).toMatch(
         /RATE_LIMIT_RPS must be an integer from 1 to 100000 \(got '0'\)/,
+      );
+    });
+
+    it.each([
+      ['an upper-case name', 'GitHub', "(got 'GitHub')"],
+      ['an underscore', 'git_hub', "(got 'git_hub')"],
+      ['a leading hyphen', '-github', "(got '-github')"],
+      ['a name over 32 characters', 'a'.repeat(33), `(got '${'a'.repeat(33)}')`],
+      ['a directive smuggled in the name', 'github;return', "(got 'github;return')"],
+      ['a glob', '*', "(got '*')"],
+      ['a rate without a burst', 'github:100', "(got 'github:100')"],
+      ['a fourth field', 'github:1:2:3', "(got 'github:1:2:3')"],
+    ])('fails if a WEBHOOK_SOURCES_NGINX entry has %s', async (_, value, got) => {
+      const stderr = await renderFails({ ...base(), WEBHOOK_SOURCES_NGINX: `stripe ${value}` });
+      expect(stderr).toContain(
+        `WEBHOOK_SOURCES_NGINX entries must be name or name:rps:burst, the name 1-32 of a-z, 0-9 and '-' not starting with '-', e.g. 'github:100:200 stripe' ${got}`,
+      );
+    });
+
+    it('fails if a WEBHOOK_SOURCES_NGINX rate or burst is out of range, or a name repeats', async () => {
+      expect(await renderFails({ ...base(), WEBHOOK_SOURCES_NGINX: 'github:0:10' })).toContain(
+        "WEBHOOK_SOURCES_NGINX rps of 'github:0:10' must be an integer from 1 to 100000 (got '0')",
+      );
+      // NGINX itself refuses burst=0 ("invalid burst value"), so render.sh does first.
+      expect(await renderFails({ ...base(), WEBHOOK_SOURCES_NGINX: 'github:10:0' })).toContain(
+        "WEBHOOK_SOURCES_NGINX burst of 'github:10:0' must be an integer from 1 to 100000 (got '0')",
+      );
+      expect(await renderFails({ ...base(), WEBHOOK_SOURCES_NGINX: 'github stripe github:5:5' })).toContain(
+        "WEBHOOK_SOURCES_NGINX names each source once (got 'github' twice)",
       );
     });
 

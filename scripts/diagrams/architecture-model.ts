@@ -1,7 +1,7 @@
 /**
  * Reads one environment's architecture from the cdktf construct tree (not from the Terraform JSON):
  * the high-level constructs of its foundation and platform stacks (`WebhookIngress`, `ProxyTier`,
- * `WebhookRuntime`, `MessageBus`, `SecretStore`, `ImageRegistry`, `Observability`,
+ * `WebhookRuntime`, `DeadLetterRedriveJob`, `MessageBus`, `SecretStore`, `ImageRegistry`, `Observability`,
  * `ContainerAppsEnvironment`, `PrivateLink`, the identities) become nodes; what connects them is
  * read from the Terraform references their resources hold (a `${type.name.attr}` token pointing at
  * a resource of another construct), so the picture shows only wiring that exists:
@@ -22,6 +22,7 @@ import { WebhookRuntime } from '../../constructs/hosting/webhook-runtime';
 import { WebhookIngress } from '../../constructs/ingress/webhook-ingress';
 import { MessageBus } from '../../constructs/messaging/message-bus';
 import { WebhookNetwork } from '../../constructs/network/webhook-network';
+import { DeadLetterRedriveJob } from '../../constructs/operations/redrive-job';
 import { Observability } from '../../constructs/observability/observability';
 import { ImageRegistry } from '../../constructs/shared/image-registry';
 import { PrivateLink } from '../../constructs/shared/private-link';
@@ -32,6 +33,7 @@ export type ArchitectureKind =
   | 'gateway'
   | 'proxy'
   | 'runtime'
+  | 'job'
   | 'appsEnvironment'
   | 'bus'
   | 'secrets'
@@ -108,6 +110,7 @@ const CLASS_NAMES: Record<ArchitectureKind, string> = {
   gateway: 'WebhookIngress',
   proxy: 'ProxyTier',
   runtime: 'WebhookRuntime',
+  job: 'DeadLetterRedriveJob',
   appsEnvironment: 'ContainerAppsEnvironment',
   bus: 'MessageBus',
   secrets: 'SecretStore',
@@ -122,6 +125,7 @@ function classify(c: IConstruct): ArchitectureKind | undefined {
   if (c instanceof WebhookIngress) return 'gateway';
   if (c instanceof ProxyTier) return 'proxy';
   if (c instanceof WebhookRuntime) return 'runtime';
+  if (c instanceof DeadLetterRedriveJob) return 'job';
   if (c instanceof ContainerAppsEnvironment) return 'appsEnvironment';
   if (c instanceof MessageBus) return 'bus';
   if (c instanceof SecretStore) return 'secrets';
@@ -240,6 +244,7 @@ function nodeDetails(c: IConstruct, kind: ArchitectureKind): string[] {
   if (c instanceof ProxyTier)
     return [`NGINX on ${c.hosting === 'containerApps' ? 'Container Apps' : 'Functions'}`];
   if (c instanceof WebhookRuntime) return ['Hono on Node.js'];
+  if (c instanceof DeadLetterRedriveJob) return ['Container Apps job, started by hand'];
   if (c instanceof ContainerAppsEnvironment) return [c.internal ? 'internal' : 'external'];
   if (c instanceof SecretStore) return ['Key Vault'];
   if (c instanceof ImageRegistry) return ['Container Registry'];
@@ -319,6 +324,8 @@ export function buildArchitecture(app: App, environment: string): ArchitectureMo
   };
   const kindOf = (path: string): ArchitectureKind | undefined => nodes.get(path)?.kind;
 
+  /** Workloads that run in the Container Apps environment (drawn inside it). */
+  const hostedKinds = new Set<ArchitectureKind>(['proxy', 'runtime', 'job']);
   const out: ArchitectureNode[] = [];
   for (const [path, { construct, kind }] of nodes) {
     const addresses = refs.get(path) ?? new Set<string>();
@@ -337,8 +344,8 @@ export function buildArchitecture(app: App, environment: string): ArchitectureMo
         kind === 'privateEndpoint'
           ? literal(inputOf((construct as PrivateLink).endpoint, 'nameInput'))
           : literal(inputOf(mainResource(construct), 'nameInput')),
-      subnet: kind === 'proxy' || kind === 'runtime' ? undefined : subnets[0],
-      hostedIn: kind === 'proxy' || kind === 'runtime' ? hosts[0] : undefined,
+      subnet: hostedKinds.has(kind) ? undefined : subnets[0],
+      hostedIn: hostedKinds.has(kind) ? hosts[0] : undefined,
       endpointOf: kind === 'privateEndpoint' && parent !== undefined ? ownerOf(parent, nodes) : undefined,
       details: nodeDetails(construct, kind),
     });
@@ -347,7 +354,7 @@ export function buildArchitecture(app: App, environment: string): ArchitectureMo
 
   const runsAs: [string, string][] = [];
   for (const node of out) {
-    if (node.kind !== 'gateway' && node.kind !== 'proxy' && node.kind !== 'runtime') continue;
+    if (node.kind !== 'gateway' && !hostedKinds.has(node.kind)) continue;
     for (const target of [...referencedNodes(node.path)].sort()) {
       if (kindOf(target) === 'identity') runsAs.push([node.path, target]);
     }

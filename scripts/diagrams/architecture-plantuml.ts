@@ -23,6 +23,7 @@ const SHAPES: Record<ArchitectureKind, string> = {
   gateway: 'node',
   proxy: 'component',
   runtime: 'component',
+  job: 'component',
   appsEnvironment: 'rectangle',
   bus: 'queue',
   secrets: 'database',

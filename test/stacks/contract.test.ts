@@ -17,8 +17,9 @@ import { fixture, newEnvironment, NAMESPACE_ID } from '../../constructs/hosting/
 import { ProxyTier } from '../../constructs/hosting/proxy-tier';
 import { PROXY_ENV_NAMES, PROXY_PORT } from '../../constructs/hosting/proxy-contract';
 import { WebhookRuntime } from '../../constructs/hosting/webhook-runtime';
+import type { WebhookSource } from '../../constructs/hosting/webhook-sources';
 import { MessageBus } from '../../constructs/messaging/message-bus';
-import { ignoredVariables, loadConfig } from '../../runtime/src/config';
+import { ignoredVariables, loadConfig, secretVariables } from '../../runtime/src/config';
 import {
   DEFAULT_PORT,
   MAX_BODY_BYTES_RANGE,
@@ -81,18 +82,44 @@ function resolved(where: string, name: string, value: string): string {
   });
 }
 
+/** A signing secret the runtime accepts for `scheme` (hmac and the HMAC schemes: 16+ bytes). */
+function signingSecret(scheme: string | undefined): string {
+  const byScheme: Record<string, string> = {
+    'standard-webhooks': `whsec_${Buffer.alloc(32, 0x5a).toString('base64')}`,
+    'api-key': 'k3y'.repeat(12),
+  };
+  return byScheme[scheme ?? ''] ?? 'a-signing-secret-longer-than-16-bytes';
+}
+
+/** The scheme of each variable WEBHOOK_SOURCES names a secret by (`hmac` for the generic scheme). */
+function sourceSecretSchemes(document: string | undefined): Map<string, string> {
+  const sources = JSON.parse(document ?? '[]') as {
+    verify: string | { scheme: string };
+    secrets?: { env: string }[];
+  }[];
+  return new Map(
+    sources.flatMap((s) =>
+      (s.secrets ?? []).map((secret) => [
+        secret.env,
+        typeof s.verify === 'string' ? s.verify : s.verify.scheme,
+      ]),
+    ),
+  );
+}
+
 /** Representative values of the secret-backed variables, valid as the runtime checks them. */
-function secretValue(where: string, name: string, scheme: string | undefined): string {
+function secretValue(
+  where: string,
+  name: string,
+  scheme: string | undefined,
+  sourceSchemes: Map<string, string>,
+): string {
   if (name === 'APPLICATIONINSIGHTS_CONNECTION_STRING') {
     return 'InstrumentationKey=0f8fad5b-d9cb-469f-a165-70867728950e;IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/';
   }
-  if (name === 'WEBHOOK_SECRET') {
-    const byScheme: Record<string, string> = {
-      'standard-webhooks': `whsec_${Buffer.alloc(32, 0x5a).toString('base64')}`,
-      'api-key': 'k3y'.repeat(12),
-    };
-    return byScheme[scheme ?? ''] ?? 'a-signing-secret-longer-than-16-bytes';
-  }
+  if (name === 'WEBHOOK_SECRET') return signingSecret(scheme);
+  const sourceScheme = sourceSchemes.get(name);
+  if (sourceScheme !== undefined) return signingSecret(sourceScheme);
   throw new Error(`${where}: ${name} comes from a secret; no representative value for it`);
 }
 
@@ -103,11 +130,12 @@ function environmentOf({ where, app, container }: Deployed): Record<string, stri
   expect([where, names]).toEqual([where, [...new Set(names)]]); // no variable twice
   const secrets = new Set((app.secret ?? []).map((s) => s.name));
   const scheme = env.find((e) => e.name === 'WEBHOOK_VERIFY')?.value;
+  const sourceSchemes = sourceSecretSchemes(env.find((e) => e.name === 'WEBHOOK_SOURCES')?.value);
   return Object.fromEntries(
     env.map((e) => {
       if (e.secret_name !== undefined) {
         expect([where, e.name, secrets.has(e.secret_name)]).toEqual([where, e.name, true]);
-        return [e.name, secretValue(where, e.name, scheme)];
+        return [e.name, secretValue(where, e.name, scheme, sourceSchemes)];
       }
       return [e.name, resolved(where, e.name, e.value ?? '')];
     }),
@@ -129,14 +157,15 @@ function sdkReaders(name: string): string[] {
 async function expectRuntimeContract(deployed: Deployed): Promise<number> {
   const { where, app, container } = deployed;
   const env = environmentOf(deployed);
-  const known = new Set<string>([...RUNTIME_ENV_NAMES, ...SDK_ENV_NAMES]);
-  expect([where, Object.keys(env).filter((n) => !known.has(n))]).toEqual([where, []]);
   let config;
   try {
     config = loadConfig(env);
   } catch (err) {
     throw new Error(`${where}: the runtime refuses this environment: ${(err as Error).message}`);
   }
+  // The contract's names, the SDK's, and the variables WEBHOOK_SOURCES names its secrets by.
+  const known = new Set<string>([...RUNTIME_ENV_NAMES, ...SDK_ENV_NAMES, ...secretVariables(env)]);
+  expect([where, Object.keys(env).filter((n) => !known.has(n))]).toEqual([where, []]);
   expect([where, ignoredVariables(env)]).toEqual([where, []]);
   expect([where, app.ingress.target_port]).toEqual([where, config.port]);
   const { app: runtimeApp } = makeApp();
@@ -251,6 +280,33 @@ describe('every synthesized stack', () => {
   });
 });
 
+/** A named source per scheme and the generic HMAC one, every option of the prop used somewhere. */
+const SOURCES: WebhookSource[] = [
+  ...VERIFY_SCHEMES.map((scheme): WebhookSource => ({
+    name: `src-${scheme}`,
+    verify: scheme,
+    secretNames:
+      scheme === 'none'
+        ? undefined
+        : [`${scheme}-new`, { name: `${scheme}-old`, notAfter: '2027-01-31T00:00:00Z' }],
+  })),
+  {
+    name: 'acme',
+    verify: {
+      scheme: 'hmac',
+      header: 'X-Acme-Signature',
+      algorithm: 'sha512',
+      encoding: 'base64',
+      prefix: 'v1=',
+    },
+    secretNames: ['acme-secret'],
+    deliveryId: { jsonPointer: '/event/id' },
+    key: { header: 'X-Acme-Account' },
+    body: 'contract',
+    rateLimit: { rps: 10, burst: 20 },
+  },
+];
+
 describe('every bus, signature scheme and proxy hosting the constructs offer', () => {
   const { newStack, cleanup } = testStacks('contract-test');
   afterAll(cleanup);
@@ -271,7 +327,13 @@ describe('every bus, signature scheme and proxy hosting the constructs offer', (
         entityName: 'webhooks',
       }),
     };
-    const runtime = (id: string, bus: keyof typeof buses, verify: VerifyScheme, insights: boolean) =>
+    const runtime = (
+      id: string,
+      bus: keyof typeof buses,
+      verify: VerifyScheme,
+      insights: boolean,
+      sources?: WebhookSource[],
+    ) =>
       new WebhookRuntime(stack, id, {
         environment,
         name: `ca-${id.toLowerCase()}`,
@@ -287,10 +349,11 @@ describe('every bus, signature scheme and proxy hosting the constructs offer', (
         port: 8081,
         maxBodyBytes: 65_536,
         reachableFromVirtualNetwork: true,
+        sources,
       });
     VERIFY_SCHEMES.forEach((scheme, i) => runtime(`Scheme${i}`, 'queue', scheme, i % 2 === 0));
     runtime('OnTopic', 'topic', 'github', false);
-    const kafka = runtime('OnKafka', 'kafka', 'standard-webhooks', true);
+    const kafka = runtime('OnKafka', 'kafka', 'standard-webhooks', true, SOURCES);
     new ProxyTier(stack, 'ProxyApps', {
       environment,
       runtime: kafka,
@@ -327,6 +390,22 @@ describe('every bus, signature scheme and proxy hosting the constructs offer', (
     expect(new Set(envs.map((e) => e.BUS))).toEqual(new Set(['servicebus', 'kafka']));
     expect(envs.some((e) => e.SERVICEBUS_TOPIC !== undefined)).toBe(true);
     expect(new Set(envs.map((e) => e.WEBHOOK_VERIFY))).toEqual(new Set(VERIFY_SCHEMES));
+    const sources = envs.flatMap((e) => JSON.parse(e.WEBHOOK_SOURCES ?? '[]') as { verify: unknown }[]);
+    expect(new Set(sources.map((s) => (typeof s.verify === 'string' ? s.verify : 'hmac')))).toEqual(
+      new Set([...VERIFY_SCHEMES, 'hmac']),
+    );
+  });
+
+  test("both proxies route exactly the runtime's sources (WEBHOOK_SOURCES_NGINX names = WEBHOOK_SOURCES names)", () => {
+    const names = SOURCES.map((s) => s.name);
+    const proxy = environmentOf(nginx[0]!);
+    const fn = Object.values(out.resource?.azurerm_linux_function_app ?? {})[0] as {
+      app_settings: Record<string, string>;
+    };
+    for (const setting of [proxy.WEBHOOK_SOURCES_NGINX, fn.app_settings.WEBHOOK_SOURCES_NGINX]) {
+      expect((setting ?? '').split(' ').map((entry) => entry.split(':')[0])).toEqual(names);
+    }
+    expect(proxy.WEBHOOK_SOURCES_NGINX).toContain('acme:10:20');
   });
 
   test.each(runtime.map((d) => [d.where, d] as const))(

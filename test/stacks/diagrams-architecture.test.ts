@@ -55,6 +55,7 @@ describe('architecture model, read from the construct tree', () => {
     expect(id(node(prod, 'ContainerApps').subnet ?? '')).toBe('AppsSubnet');
     expect(id(node(prod, 'Proxy').hostedIn ?? '')).toBe('ContainerApps');
     expect(id(node(prod, 'Runtime').hostedIn ?? '')).toBe('ContainerApps');
+    expect(id(node(prod, 'RedriveJob').hostedIn ?? '')).toBe('ContainerApps');
     const endpoints = prod.nodes.filter((n) => n.kind === 'privateEndpoint');
     expect(endpoints.map((e) => id(e.endpointOf ?? '')).sort()).toEqual(['Bus', 'Registry', 'Secrets']);
     for (const endpoint of endpoints) expect(id(endpoint.subnet ?? '')).toBe('PrivateEndpointSubnet');
@@ -69,6 +70,7 @@ describe('architecture model, read from the construct tree', () => {
     expect(prod.runsAs.map(([workload, identity]) => [id(workload), id(identity)])).toEqual([
       ['Ingress', 'GatewayIdentity'],
       ['Proxy', 'ProxyIdentity'],
+      ['RedriveJob', 'Identity'],
       ['Runtime', 'RuntimeIdentity'],
     ]);
   });
@@ -85,6 +87,10 @@ describe('architecture model, read from the construct tree', () => {
       ['RuntimeIdentity', 'Monitoring Metrics Publisher', 'Observability', ''],
       ['RuntimeIdentity', 'AcrPull', 'Registry', ''],
       ['RuntimeIdentity', 'Key Vault Secrets User', 'Secrets', 'secrets/webhook-secret'],
+      // The re-drive job's own identity: receive and send on the queue, pull its image.
+      ['Identity', 'Azure Service Bus Data Receiver', 'Bus', ''],
+      ['Identity', 'Azure Service Bus Data Sender', 'Bus', ''],
+      ['Identity', 'AcrPull', 'Registry', ''],
     ]);
   });
 
