@@ -161,9 +161,13 @@ start() {
       -Djava.awt.headless=true "-Dlog4j.configuration=file:$HERE/log4j.properties" "-Dkafka.logs.dir=$DIR"
       -cp "$LIBS/*")
     if [ ! -f "$DATA/meta.properties" ]; then
-      # A KRaft cluster id is 16 random bytes, base64url without padding.
-      local cluster_id
-      cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+      # A KRaft cluster id is 16 random bytes, base64url without padding. Like Kafka's own
+      # Uuid.randomUuid(), draw again when it starts with "-": the storage tool would read it as an
+      # option ("argument --cluster-id/-t: expected one argument", one start in 64).
+      local cluster_id="-"
+      while [ "${cluster_id#-}" != "$cluster_id" ]; do
+        cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+      done
       java "${java_opts[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS" >"$DIR/format.log" 2>&1 ||
         die "formatting $DATA failed: $(tail -5 "$DIR/format.log")"
     fi

@@ -60,7 +60,11 @@ it('copies the records written between --from and --to, with their keys, headers
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exit = await manage(child).exited;
-  expect({ code: exit.code, stderr }).toEqual({ code: 0, stderr: '' });
+  // Nothing on stderr but, on Node 24, the warning kafkajs 2.2.4 makes Node print for each
+  // connection (tulios/kafkajs#1751; docs/decisions/0014-node-24.md): any other line fails.
+  const kafkajsWarning =
+    /^\(node:\d+\) TimeoutNegativeWarning: -\d+ is a negative number\.\nTimeout duration was set to 1\.\n\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n/gm;
+  expect({ code: exit.code, stderr: stderr.replace(kafkajsWarning, '') }).toEqual({ code: 0, stderr: '' });
   expect(JSON.parse(stdout)).toEqual({ replayed: 3, partitions: 2 });
 
   expect(await topicRecordCount(brokers, target)).toBe(3);
