@@ -136,6 +136,13 @@ const clientIds: fc.Arbitrary<Field> = fc.oneof(
 
 // --- opportunity and the rest ------------------------------------------------------------------------
 const FORBIDDEN = ['__proto__', 'constructor', 'prototype'];
+/**
+ * Whether generated JSON already holds a forbidden key (the field generators may nest one in a
+ * value). Such a payload is refused for that key, possibly before the fault a property adds: seeds
+ * 1892402284 and -1819053974 found `{"clientId":{"prototype":0},…}` and `{"clientId":{"__proto__":0},…}`.
+ */
+const hasForbiddenKey = (text: string): boolean =>
+  FORBIDDEN.some((key) => text.includes(JSON.stringify(key)));
 /** Keys the structure check accepts (a forbidden key is a text-level fault, generated below). */
 const key = fc.string({ maxLength: 12 }).filter((k) => !FORBIDDEN.includes(k));
 /** JSON values with safe keys, at most 4 levels deep. */
@@ -242,7 +249,9 @@ describe('parsePayload on the same payloads as bytes', () => {
         (p, field, c, o) => {
           const again = field === 'clientId' ? c : o;
           fc.pre(again.present && p.entries.some(([k]) => k === field));
-          const result = parsePayload(Buffer.from(textOf([...p.entries, [field, again.value]])));
+          const text = textOf([...p.entries, [field, again.value]]);
+          fc.pre(!hasForbiddenKey(text)); // this property is about duplicates alone
+          const result = parsePayload(Buffer.from(text));
           expect(result).toMatchObject({ ok: false, status: 422, errors: [{ pointer: `/${field}` }] });
           expect(result.ok === false && result.detail).toContain('appears more than once');
         },
@@ -265,6 +274,7 @@ describe('parsePayload on the same payloads as bytes', () => {
     );
     fc.assert(
       fc.property(payloads, faults, ({ entries, invalid }, fault) => {
+        fc.pre(!hasForbiddenKey(textOf(entries))); // the only forbidden key is the one added here
         if (fault.kind === 'forbidden') {
           // In a nested object or at the top level. The carrier's name is longer than any
           // generated key, so nothing else is refused first.
