@@ -1,8 +1,9 @@
 /**
  * The one line `npm run synth` ends with: which stacks it wrote, where, and how many warnings and
  * errors cdktf recorded for them. Built from the `manifest.json` cdktf writes next to the stacks, so
- * it names what was written, not what was meant to be. (`cdktf synth` prints the annotations
- * themselves; a plain `node` run of the app does not, hence the count and where to find them.)
+ * it names what was written, not what was meant to be. `cdktf synth` prints the annotations
+ * itself; a plain `node` run of the app does not, so `npm run synth` prints them first
+ * ({@link formatAnnotations}) — a risky choice the constructs warn about must not go unseen.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative } from 'node:path';
@@ -44,15 +45,35 @@ function stacksWritten(stacks: readonly StackManifest[], outdir: string): string
 }
 
 /**
+ * One line per warning or error cdktf recorded, `warning: <message>` (errors first), in manifest
+ * order; info annotations are left out.
+ */
+export function formatAnnotations(manifest: IManifest): string[] {
+  const all = Object.values(manifest.stacks).flatMap((s) => s.annotations);
+  const lines = (level: AnnotationMetadataEntryType, label: string) =>
+    all.filter((a) => a.level === level).map((a) => `${label}: ${a.message}`);
+  return [
+    ...lines(AnnotationMetadataEntryType.ERROR, 'error'),
+    ...lines(AnnotationMetadataEntryType.WARN, 'warning'),
+  ];
+}
+
+/** Reads and checks `<outdir>/manifest.json`. */
+export function readManifest(outdir: string): IManifest {
+  const manifest = JSON.parse(readFileSync(join(outdir, Manifest.fileName), 'utf8')) as IManifest;
+  if (typeof manifest.stacks !== 'object' || manifest.stacks === null) {
+    throw new Error(`${join(outdir, Manifest.fileName)} has no "stacks" object`);
+  }
+  return manifest;
+}
+
+/**
  * Reads `<outdir>/manifest.json` after `app.synth()`, checks every stack file it lists exists, and
  * formats the summary with `outdir` relative to `cwd` when it lies inside it.
  * @throws when the manifest is missing or lists a stack file that was not written
  */
 export function readSynthSummary(outdir: string, cwd: string = process.cwd()): string {
-  const manifest = JSON.parse(readFileSync(join(outdir, Manifest.fileName), 'utf8')) as IManifest;
-  if (typeof manifest.stacks !== 'object' || manifest.stacks === null) {
-    throw new Error(`${join(outdir, Manifest.fileName)} has no "stacks" object`);
-  }
+  const manifest = readManifest(outdir);
   for (const stack of Object.values(manifest.stacks)) {
     const file = join(outdir, stack.synthesizedStackPath);
     if (!existsSync(file)) throw new Error(`stack ${stack.name}: ${file} was not written`);

@@ -3,7 +3,7 @@
  * wrote: it names every stack and its file, counts warnings and errors, and refuses a manifest that
  * lists a stack file that is not there.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -14,7 +14,7 @@ import {
   TerraformStack,
   type IManifest,
 } from 'cdktf';
-import { formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
+import { formatAnnotations, formatSynthSummary, readSynthSummary } from '../../stacks/synth-summary';
 
 let work: string;
 beforeEach(() => {
@@ -135,5 +135,24 @@ describe('formatSynthSummary', () => {
 
   it('says so when the app has no stacks', () => {
     expect(formatSynthSummary(manifest([]), 'cdktf.out')).toBe('synthesized 0 stacks into cdktf.out');
+  });
+});
+
+describe('formatAnnotations', () => {
+  it('prints each error, then each warning, as one line, and leaves info out', () => {
+    const outdir = synth(['a', 'b'], (stack) => {
+      Annotations.of(stack).addWarning(`${stack.node.id}: local state`);
+      Annotations.of(stack).addInfo(`${stack.node.id}: fyi`);
+    });
+    const written = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as IManifest;
+    expect(formatAnnotations(written)).toEqual(['warning: a: local state', 'warning: b: local state']);
+    const m = manifest([
+      {
+        name: 'x',
+        path: 'stacks/x/cdk.tf.json',
+        levels: [AnnotationMetadataEntryType.WARN, AnnotationMetadataEntryType.ERROR],
+      },
+    ]);
+    expect(formatAnnotations(m)).toEqual(['error: m', 'warning: m']);
   });
 });
