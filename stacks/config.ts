@@ -90,6 +90,7 @@ export interface EnvironmentConfig {
   /**
    * Deploy the dead-letter re-drive job (`WebhookPlatform` `redriveJob`, README "Re-driving dead
    * letters"): a Container Apps job an operator starts; it costs nothing while it does not run.
+   * The foundation stack creates its identity and roles (`WebhookFoundation` `redriveJob`).
    */
   readonly redriveJob: boolean;
   /** Zone-redundant Container Apps environment (fixed at creation). */

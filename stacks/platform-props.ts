@@ -48,6 +48,8 @@ export function foundationProps(config: EnvironmentConfig): WebhookFoundationPro
     },
     sharedServices: { privateRegistry: config.privateRegistry },
     deployer: { network: config.deployerNetwork },
+    // The re-drive job's identity and roles, an apply before the platform creates the job.
+    redriveJob: config.redriveJob,
   };
 }
 

@@ -1,4 +1,5 @@
-import type { TerraformStack } from 'cdktf';
+import { AnnotationMetadataEntryType, type TerraformStack } from 'cdktf';
+import { ManagedIdentity } from '../core/identity';
 import { onlyResource, resourcesOf, synthJson, testStacks, type Synthesized } from '../core/testing';
 import { fixture, newEnvironment, NAMESPACE_ID } from '../hosting/testing';
 import { MessageBus, type IMessageBus } from '../messaging';
@@ -12,10 +13,13 @@ afterAll(cleanup);
 type Props = Partial<DeadLetterRedriveJobProps>;
 
 /** A job on the fixture's environment and registry; `bus` replaces the fixture's queue. */
-function synth(override: Props = {}, bus?: (stack: TerraformStack) => IMessageBus): Synthesized {
+function build(
+  override: Props = {},
+  bus?: (stack: TerraformStack) => IMessageBus,
+): { stack: TerraformStack; job: DeadLetterRedriveJob } {
   const stack = newStack();
   const f = fixture(stack);
-  new DeadLetterRedriveJob(stack, 'Redrive', {
+  const job = new DeadLetterRedriveJob(stack, 'Redrive', {
     environment: newEnvironment(stack, f),
     name: 'caj-redrive-prod',
     registry: f.registry,
@@ -24,8 +28,12 @@ function synth(override: Props = {}, bus?: (stack: TerraformStack) => IMessageBu
     messageBus: bus?.(stack) ?? f.bus,
     ...override,
   });
-  return synthJson(stack);
+  return { stack, job };
 }
+const synth = (override: Props = {}, bus?: (stack: TerraformStack) => IMessageBus): Synthesized =>
+  synthJson(build(override, bus).stack);
+const warningsOf = (job: DeadLetterRedriveJob): string[] =>
+  job.node.metadata.filter((m) => m.type === AnnotationMetadataEntryType.WARN).map((m) => String(m.data));
 
 const topicBus = (stack: TerraformStack): IMessageBus =>
   MessageBus.fromNamespaceId(stack, 'TopicBus', {
@@ -86,6 +94,59 @@ describe('DeadLetterRedriveJob identity and roles', () => {
       `Azure Service Bus Data Receiver @ ${NAMESPACE_ID}/topics/events`,
       `Azure Service Bus Data Sender @ ${NAMESPACE_ID}/topics/events`,
     ]);
+  });
+
+  test('warns when the job creates its own identity in the same apply, pointing at an earlier-apply identity', () => {
+    const { job } = build();
+    expect(warningsOf(job)).toEqual([
+      expect.stringMatching(
+        /same apply as the job[\s\S]*may be refused \(UNAUTHORIZED on the image\) until RBAC has propagated[\s\S]*Pass `identity`[\s\S]*redriveJob: true/,
+      ),
+    ]);
+  });
+
+  test('with an identity granted in an earlier apply, creates no identity, no role assignment and no warning', () => {
+    const stack = newStack();
+    const f = fixture(stack);
+    const identity = new ManagedIdentity(stack, 'Earlier', {
+      name: 'id-caj-redrive-prod',
+      resourceGroupName: 'rg',
+      location: 'westeurope',
+    });
+    const job = new DeadLetterRedriveJob(stack, 'Redrive', {
+      environment: newEnvironment(stack, f),
+      name: 'caj-redrive-prod',
+      registry: f.registry,
+      imageName: 'webhook-runtime',
+      imageTag: '1.4.2',
+      messageBus: f.bus,
+      identity,
+    });
+    const out = synthJson(stack);
+    expect(job.identity).toBe(identity);
+    expect(job.grants).toEqual([]);
+    expect(warningsOf(job)).toEqual([]);
+    expect(resourcesOf(out, 'azurerm_role_assignment')).toEqual([]);
+    expect(Object.keys(out.resource?.azurerm_user_assigned_identity ?? {})).toEqual([
+      expect.stringMatching(/^Earlier_/),
+    ]);
+    const given = expect.stringMatching(
+      /^\$\{azurerm_user_assigned_identity\.Earlier_[0-9A-F]{8}\.id\}$/,
+    ) as string;
+    const jobResource = jobOf(out);
+    expect(jobResource.identity).toEqual({ type: 'UserAssigned', identity_ids: [given] });
+    expect(jobResource.registry).toEqual([{ server: 'acrwebhooks.azurecr.io', identity: given }]);
+    expect(jobResource.template.container[0]!.env).toEqual([
+      {
+        name: 'AZURE_CLIENT_ID',
+        value: expect.stringMatching(
+          /^\$\{azurerm_user_assigned_identity\.Earlier_[0-9A-F]{8}\.client_id\}$/,
+        ),
+      },
+    ]);
+    expect((jobResource.depends_on ?? []).filter((d) => d.startsWith('azurerm_role_assignment.'))).toEqual(
+      [],
+    );
   });
 
   test('sets AZURE_CLIENT_ID to its identity, so DefaultAzureCredential uses it', () => {
@@ -189,9 +250,11 @@ describe('DeadLetterRedriveJob validation', () => {
 });
 
 describe('WebhookPlatform redriveJob', () => {
+  /** Foundation and platform in one stack; the foundation creates the re-drive identity if asked. */
   function platform(
     redriveJob: WebhookPlatformProps['redriveJob'],
     messaging: ConstructorParameters<typeof WebhookFoundation>[2]['messaging'] = {},
+    foundationRedriveJob = (redriveJob ?? false) !== false,
   ): Synthesized {
     const stack = newStack();
     const foundation = new WebhookFoundation(stack, 'Foundation', {
@@ -201,6 +264,7 @@ describe('WebhookPlatform redriveJob', () => {
         actionGroup: { emailReceivers: [{ name: 'oncall', emailAddress: 'oncall@contoso.com' }] },
       },
       messaging,
+      redriveJob: foundationRedriveJob,
     });
     new WebhookPlatform(stack, 'Platform', {
       foundation,
@@ -229,8 +293,15 @@ describe('WebhookPlatform redriveJob', () => {
     );
     expect(container.args.slice(0, 4)).toEqual(['admin.js', 'dlq', 'redrive', '--namespace']);
     expect(container.args.slice(5)).toEqual(['--queue', 'webhooks']);
+    // The job runs as the foundation's re-drive identity, which holds the roles.
+    expect(job.identity).toEqual({
+      type: 'UserAssigned',
+      identity_ids: [
+        expect.stringMatching(/^\$\{azurerm_user_assigned_identity\.Foundation_RedriveIdentity_/),
+      ],
+    });
     const roles = resourcesOf(out, 'azurerm_role_assignment')
-      .filter((r) => String(r.principal_id).includes('Platform_RedriveJob_Identity'))
+      .filter((r) => String(r.principal_id).includes('Foundation_RedriveIdentity'))
       .map((r) => [r.role_definition_name, String(r.scope)]);
     expect(roles.map(([role]) => role).sort()).toEqual([
       'AcrPull',
@@ -254,8 +325,11 @@ describe('WebhookPlatform redriveJob', () => {
   });
 
   test('fails if redriveJob is set on a Kafka foundation, naming redriveJob', () => {
-    expect(() => platform(true, { kind: 'kafka' })).toThrow(
-      /redriveJob must be false or absent on a Kafka bus/,
+    expect(() => platform(true, { kind: 'kafka' }, false)).toThrow(
+      /WebhookPlatform[\s\S]*redriveJob must be false or absent on a Kafka bus/,
+    );
+    expect(() => platform(undefined, { kind: 'kafka' }, true)).toThrow(
+      /WebhookFoundation[\s\S]*redriveJob must be false or absent on a Kafka bus.*webhooks-admin kafka replay/,
     );
   });
 });

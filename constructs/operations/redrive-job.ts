@@ -2,11 +2,12 @@
  * DeadLetterRedriveJob: the runtime image's `webhooks-admin dlq redrive` command (runtime/src/admin/,
  * bundled as `admin.js`) deployed as a Container Apps job with a manual trigger. An operator starts
  * it with `az containerapp job start` when dead letters should go back to their queue or topic; it
- * runs once, with an identity of its own that can do nothing but receive and re-send on that entity
- * and pull its image.
+ * runs once, with an identity that can do nothing but receive and re-send on that entity and pull
+ * its image: one created in an earlier apply (`identity`, e.g. `WebhookFoundation`'s `redriveJob`),
+ * or its own.
  */
 import { Construct } from 'constructs';
-import type { ITerraformDependable } from 'cdktf';
+import { Annotations, type ITerraformDependable } from 'cdktf';
 import { ContainerAppJob } from '@cdktf/provider-azurerm/lib/container-app-job';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ManagedIdentity } from '../core/identity';
@@ -80,7 +81,18 @@ export interface DeadLetterRedriveJobProps {
    */
   readonly dependsOn?: readonly ITerraformDependable[];
   /**
-   * Tags on the job and its identity.
+   * The identity the job runs as, created in an EARLIER apply with Data Receiver and Data Sender
+   * on the bus's entity (`messageBus.grantReceive` / `grantSend`) and AcrPull on `registry`, e.g.
+   * `WebhookFoundation`'s `workloadIdentities.redrive` (`redriveJob: true`). Azure checks the
+   * job's registry access when it creates or updates the job, and a new role assignment takes
+   * minutes to propagate; an identity whose roles were granted in an earlier apply has them by
+   * then. Given, the job creates no identity and no role assignment.
+   * @default - the job creates its own identity `id-<name>` and its three role assignments in the
+   *   same apply as itself, and warns: the first apply may be refused until RBAC has propagated
+   */
+  readonly identity?: ManagedIdentity;
+  /**
+   * Tags on the job and the identity it creates (none on a given `identity`).
    * @default - no tags
    */
   readonly tags?: Record<string, string>;
@@ -91,13 +103,27 @@ export interface DeadLetterRedriveJobProps {
  * runtime image's `webhooks-admin dlq redrive` (`node admin.js dlq redrive --namespace … --queue …`).
  * Manual trigger, one replica per execution (two would compete for the same dead letters), no retry
  * (a failed execution is read in its logs and started again: a re-run never duplicates, the CLI
- * re-sends with the original `MessageId`). Its own user-assigned identity holds only Azure Service
- * Bus Data Receiver and Data Sender on the entity (`messageBus.grantReceive` / `grantSend`; on a
- * topic the receiver role is on the topic, which covers its subscriptions) and AcrPull on the
- * registry; `AZURE_CLIENT_ID` points `DefaultAzureCredential` at it.
+ * re-sends with the original `MessageId`). Its user-assigned identity holds only Azure Service Bus
+ * Data Receiver and Data Sender on the entity (`messageBus.grantReceive` / `grantSend`; on a topic
+ * the receiver role is on the topic, which covers its subscriptions) and AcrPull on the registry;
+ * `AZURE_CLIENT_ID` points `DefaultAzureCredential` at it. Give it an `identity` granted those
+ * roles in an earlier apply (`WebhookFoundation`'s `redriveJob: true`): Azure refuses to create a
+ * job whose registry pull is not yet authorized, and a role assignment made in the same apply may
+ * not have propagated. Without one, the job creates its own, and warns.
  *
  * @example
  * ```ts
+ * // Earlier apply (e.g. with the foundation): the identity and its roles, so RBAC has propagated.
+ * const identity = new ManagedIdentity(this, 'RedriveIdentity', {
+ *   name: 'id-caj-redrive-prod',
+ *   resourceGroupName,
+ *   location,
+ * });
+ * bus.grantReceive(identity);
+ * bus.grantSend(identity);
+ * registry.grantPull(identity);
+ *
+ * // Later apply: the job.
  * const redrive = new DeadLetterRedriveJob(this, 'Redrive', {
  *   environment, // a ContainerAppsEnvironment
  *   name: 'caj-redrive-prod',
@@ -105,6 +131,7 @@ export interface DeadLetterRedriveJobProps {
  *   imageName: 'webhook-runtime',
  *   imageTag: '1.4.2',
  *   messageBus: bus, // Service Bus, queue `webhooks`
+ *   identity,
  *   args: ['--rate', '50'],
  * });
  * // az containerapp job start -g <resource group> -n caj-redrive-prod
@@ -113,13 +140,19 @@ export interface DeadLetterRedriveJobProps {
 export class DeadLetterRedriveJob extends Construct {
   /** The underlying `azurerm_container_app_job`. */
   public readonly job: ContainerAppJob;
-  /** The job's own identity: Data Receiver and Data Sender on the entity, AcrPull on the registry. */
+  /**
+   * The identity the job runs as (Data Receiver and Data Sender on the entity, AcrPull on the
+   * registry): `props.identity`, else the one the job created.
+   */
   public readonly identity: ManagedIdentity;
   /** The job's name (`az containerapp job start -n <jobName>`). */
   public readonly jobName: string;
   /** The container's arguments after the image's `node` entrypoint: `admin.js dlq redrive …`. */
   public readonly args: readonly string[];
-  /** The role assignments the job was given, in the order receive, send, pull. */
+  /**
+   * The role assignments the job created, in the order receive, send, pull; empty when an
+   * `identity` was given (its caller granted the roles).
+   */
   public readonly grants: readonly RoleAssignment[];
 
   constructor(scope: Construct, id: string, props: DeadLetterRedriveJobProps) {
@@ -171,17 +204,25 @@ export class DeadLetterRedriveJob extends Construct {
     ]);
 
     const env = props.environment;
-    this.identity = new ManagedIdentity(this, 'Identity', {
-      name: `id-${props.name}`,
-      resourceGroupName: env.resourceGroupName,
-      location: env.location,
-      tags: props.tags ?? {},
-    });
-    this.grants = [
-      bus.grantReceive(this.identity),
-      bus.grantSend(this.identity),
-      props.registry.grantPull(this.identity),
-    ];
+    if (props.identity === undefined) {
+      this.identity = new ManagedIdentity(this, 'Identity', {
+        name: `id-${props.name}`,
+        resourceGroupName: env.resourceGroupName,
+        location: env.location,
+        tags: props.tags ?? {},
+      });
+      this.grants = [
+        bus.grantReceive(this.identity),
+        bus.grantSend(this.identity),
+        props.registry.grantPull(this.identity),
+      ];
+      Annotations.of(this).addWarning(
+        `DeadLetterRedriveJob '${this.node.path}' creates its identity and its AcrPull and Service Bus roles in the same apply as the job: Azure checks the job's registry access when it creates the job, and a new role assignment takes minutes to propagate, so that apply may be refused (UNAUTHORIZED on the image) until RBAC has propagated. Pass \`identity\`: one whose roles were granted in an earlier apply (e.g. WebhookFoundation's redriveJob: true and its workloadIdentities.redrive).`,
+      );
+    } else {
+      this.identity = props.identity;
+      this.grants = [];
+    }
 
     const entity =
       topic === undefined ? ['--queue', bus.entityName] : ['--topic', topic, '--subscription', sub ?? ''];

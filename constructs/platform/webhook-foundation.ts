@@ -58,6 +58,11 @@ export interface WorkloadIdentities {
   readonly proxy: ManagedIdentity;
   /** The Application Gateway (reads its certificate; granted by the platform). */
   readonly gateway: ManagedIdentity;
+  /**
+   * The platform's dead-letter re-drive job (`WebhookPlatformProps.redriveJob`): AcrPull, the
+   * bus's Data Receiver and Data Sender. Only with `WebhookFoundationProps.redriveJob`.
+   */
+  readonly redrive?: ManagedIdentity;
 }
 
 /** Which data planes a deployer outside the network must open for itself (`agentIpFirewall`). */
@@ -111,6 +116,15 @@ export interface WebhookFoundationProps {
   readonly sharedServices?: PlatformSharedServicesOptions;
   /** @default - `privateNetwork`, roles for the identity running Terraform */
   readonly deployer?: DeployerAccessOptions;
+  /**
+   * Create the identity of the platform's dead-letter re-drive job (`WebhookPlatformProps.redriveJob`)
+   * with AcrPull on the registry and Data Receiver and Data Sender on the bus's entity, as
+   * `workloadIdentities.redrive`: Azure checks the job's registry access when the platform creates
+   * it, and roles granted here have propagated by then. Service Bus only (Event Hubs has no
+   * dead-letter queue). Set it wherever the platform of the same environment sets `redriveJob`.
+   * @default false - no re-drive identity
+   */
+  readonly redriveJob?: boolean;
 }
 
 /** Foundations per stack, by resource group name (workload, environment, region): a second one would collide. */
@@ -167,7 +181,7 @@ export class WebhookFoundation extends Construct {
    */
   public readonly gatewayDomainNameLabel: string;
   public readonly gatewayDefaultHostName: string;
-  /** The identities `WebhookPlatform` runs its runtime, proxy and gateway as. */
+  /** The identities `WebhookPlatform` runs its runtime, proxy, gateway and re-drive job as. */
   public readonly workloadIdentities: WorkloadIdentities;
 
   constructor(scope: Construct, id: string, props: WebhookFoundationProps) {
@@ -188,6 +202,7 @@ export class WebhookFoundation extends Construct {
     this.deployerNetworkAccess = props.deployer?.network ?? 'privateNetwork';
     const messaging = props.messaging ?? {};
     const kind = messaging.kind ?? 'serviceBus';
+    const redriveJob = props.redriveJob ?? false;
     const stack = TerraformStack.of(this);
     const taken = environmentsByStack.get(stack) ?? new Set<string>();
     environmentsByStack.set(stack, taken);
@@ -210,6 +225,12 @@ export class WebhookFoundation extends Construct {
         kind !== 'serviceBus' || messaging.kafka === undefined,
         'unset when messaging.kind is "serviceBus" (it would be ignored; set kind: "kafka")',
         'set',
+      ),
+      check(
+        'redriveJob',
+        !redriveJob || (messaging.existing?.kind ?? kind) === 'serviceBus',
+        'false or absent on a Kafka bus (Event Hubs has no dead-letter queue; replay with `webhooks-admin kafka replay`)',
+        redriveJob,
       ),
     ]);
     taken.add(this.names.resourceGroup);
@@ -317,16 +338,24 @@ export class WebhookFoundation extends Construct {
 
     const identity = (id: string, name: string): ManagedIdentity =>
       new ManagedIdentity(this, id, { ...base, name: `id-${name}` });
-    // Names as WebhookRuntime, ProxyTier and WebhookIngress would give their own.
+    // Names as WebhookRuntime, ProxyTier, WebhookIngress and DeadLetterRedriveJob would give their own.
     this.workloadIdentities = {
       runtime: identity('RuntimeIdentity', `ca-runtime-${this.environment}`),
       proxy: identity('ProxyIdentity', `ca-proxy-${this.environment}`),
       gateway: identity('GatewayIdentity', `agw-${this.workload}-${this.environment}-${this.names.region}`),
+      ...(redriveJob ? { redrive: identity('RedriveIdentity', `caj-redrive-${this.environment}`) } : {}),
     };
     this.imageRegistry.grantPull(this.workloadIdentities.runtime);
     this.imageRegistry.grantPull(this.workloadIdentities.proxy);
     this.messageBus.grantSend(this.workloadIdentities.runtime);
     this.observability.grantTelemetryPublish(this.workloadIdentities.runtime);
+    const redrive = this.workloadIdentities.redrive;
+    if (redrive !== undefined) {
+      // The roles DeadLetterRedriveJob would grant its own identity, one apply earlier.
+      this.messageBus.grantReceive(redrive);
+      this.messageBus.grantSend(redrive);
+      this.imageRegistry.grantPull(redrive);
+    }
 
     const links: (PrivateLink | undefined)[] = [
       createdStore?.privateLink,

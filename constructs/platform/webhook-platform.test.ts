@@ -482,7 +482,75 @@ describe('Foundation and platform in two stacks', () => {
   });
 });
 
+describe('The re-drive job in two stacks (foundation redriveJob, platform redriveJob)', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'webhook-platform-redrive-'));
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+  const app = new App({ outdir });
+  const foundationStack = new TerraformStack(app, 'prod-foundation');
+  new AzurermProvider(foundationStack, 'azurerm', { features: [{}] });
+  const foundation = new WebhookFoundation(foundationStack, 'Foundation', {
+    ...foundationRequired,
+    redriveJob: true,
+  });
+  const platformStack = new TerraformStack(app, 'prod-platform');
+  new AzurermProvider(platformStack, 'azurerm', { features: [{}] });
+  const platform = new WebhookPlatform(platformStack, 'Platform', {
+    foundation,
+    runtime: { imageTag: '1.0.0' },
+    proxy: { imageTag: '1.0.0' },
+    redriveJob: true,
+  });
+  app.synth();
+  const read = (stack: string): Synthesized =>
+    JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as Synthesized;
+  const f = read('prod-foundation');
+  const p = read('prod-platform');
+
+  it("creates the re-drive job's identity and its roles with the foundation, so RBAC has propagated before the platform creates the job", () => {
+    // Azure checks the job's registry pull when it creates the job (microsoft/azure-container-apps#816):
+    // roles granted in the same apply may not have propagated yet (docs/decisions/0010, trap 7).
+    const redrive = foundation.workloadIdentities.redrive;
+    expect(redrive).toBeDefined();
+    const held = resourcesOf(f, 'azurerm_role_assignment')
+      .filter((r) => String(r.principal_id).includes('Foundation_RedriveIdentity_'))
+      .map((r) => [r.role_definition_name, String(r.scope).replace(/^\$\{([a-z_]+)\..*$/, '$1')])
+      .sort();
+    expect(held).toEqual([
+      ['AcrPull', 'azurerm_container_registry'],
+      ['Azure Service Bus Data Receiver', 'azurerm_servicebus_queue'],
+      ['Azure Service Bus Data Sender', 'azurerm_servicebus_queue'],
+    ]);
+    expect(resourcesOf(f, 'azurerm_user_assigned_identity').map((i) => i.name)).toContain(
+      'id-caj-redrive-prod',
+    );
+    // The platform holds the job only: no identity, no role but the Key Vault secret reads.
+    expect(resourcesOf(p, 'azurerm_user_assigned_identity')).toEqual([]);
+    expect(
+      resourcesOf(p, 'azurerm_role_assignment')
+        .map((r) => r.role_definition_name)
+        .sort(),
+    ).toEqual(['Key Vault Secrets User', 'Key Vault Secrets User']);
+    const job = onlyResource(p, 'azurerm_container_app_job') as { identity: { identity_ids: string[] } };
+    expect(job.identity.identity_ids).toEqual([expect.stringMatching(/terraform_remote_state/)]);
+    expect(platform.redriveJob?.identity).toBe(redrive);
+    expect(platform.redriveJob?.grants).toEqual([]);
+    const warnings = (platform.redriveJob?.node.metadata ?? []).filter(
+      (m) => m.type === AnnotationMetadataEntryType.WARN,
+    );
+    expect(warnings).toEqual([]);
+  });
+});
+
 describe('WebhookPlatform validation', () => {
+  it('refuses redriveJob on a platform whose foundation has no re-drive identity, naming redriveJob', () => {
+    expect(() => synth({}, { redriveJob: true })).toThrow(
+      /redriveJob must be false or absent while the foundation has no re-drive identity: set redriveJob: true on the WebhookFoundation of the same environment/,
+    );
+    expect(() => synth({}, { redriveJob: { args: ['--rate', '50'] } })).toThrow(
+      /redriveJob must be .*\(received "options"\)/,
+    );
+  });
+
   it('refuses a non-positive alert threshold, naming it', () => {
     expect(() => synth({}, { alerts: { backlogMessages: -5 } })).toThrow(
       /alerts\.backlogMessages must be a positive number \(received -5\)/,

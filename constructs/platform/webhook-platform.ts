@@ -51,9 +51,12 @@ export interface WebhookPlatformProps {
   readonly alerts?: PlatformAlertOptions;
   /**
    * A Container Apps job that re-drives the bus's dead letters when an operator starts it
-   * (`DeadLetterRedriveJob`, runtime image, own identity with only Data Receiver + Sender on the
-   * entity). `true` or options to create it; Service Bus only (a Kafka bus is refused: replay it
-   * with `webhooks-admin kafka replay`). Opt-in, so a platform gains no resource it did not ask for.
+   * (`DeadLetterRedriveJob`, runtime image). `true` or options to create it; Service Bus only (a
+   * Kafka bus is refused: replay it with `webhooks-admin kafka replay`). It runs as the
+   * foundation's `workloadIdentities.redrive` (only Data Receiver + Sender on the entity, AcrPull),
+   * so the foundation of the same environment must set `redriveJob: true`: its roles then exist
+   * and have propagated before this apply creates the job. Opt-in, so a platform gains no resource
+   * it did not ask for.
    * @default false - no job
    */
   readonly redriveJob?: boolean | PlatformRedriveJobOptions;
@@ -138,6 +141,14 @@ export class WebhookPlatform extends Construct {
         'redriveJob',
         (props.redriveJob ?? false) === false || f.messageBus.kind === 'serviceBus',
         'false or absent on a Kafka bus (Event Hubs has no dead-letter queue; replay with `webhooks-admin kafka replay`)',
+        props.redriveJob === true ? true : 'options',
+      ),
+      check(
+        'redriveJob',
+        (props.redriveJob ?? false) === false ||
+          f.messageBus.kind !== 'serviceBus' ||
+          f.workloadIdentities.redrive !== undefined,
+        "false or absent while the foundation has no re-drive identity: set redriveJob: true on the WebhookFoundation of the same environment (it creates the job's identity and roles an apply earlier, so RBAC has propagated before the job is created)",
         props.redriveJob === true ? true : 'options',
       ),
       ...(props.runtime.sources ?? []).map((source, i) =>
@@ -294,6 +305,8 @@ export class WebhookPlatform extends Construct {
         args: o.args,
         cpu: o.cpu,
         replicaTimeoutInSeconds: o.replicaTimeoutInSeconds,
+        // Validated above: created, with its roles, by the foundation.
+        identity: f.workloadIdentities.redrive,
         dependsOn: privateAccess,
         tags,
       });

@@ -70,7 +70,7 @@ describe('architecture model, read from the construct tree', () => {
     expect(prod.runsAs.map(([workload, identity]) => [id(workload), id(identity)])).toEqual([
       ['Ingress', 'GatewayIdentity'],
       ['Proxy', 'ProxyIdentity'],
-      ['RedriveJob', 'Identity'],
+      ['RedriveJob', 'RedriveIdentity'],
       ['Runtime', 'RuntimeIdentity'],
     ]);
   });
@@ -83,14 +83,14 @@ describe('architecture model, read from the construct tree', () => {
       ['Deployer', 'Key Vault Secrets Officer', 'Secrets', ''],
       ['GatewayIdentity', 'Key Vault Secrets User', 'Secrets', 'secrets/gateway-tls'],
       ['ProxyIdentity', 'AcrPull', 'Registry', ''],
+      // The re-drive job's identity, created with the foundation: receive and send on the queue, pull its image.
+      ['RedriveIdentity', 'Azure Service Bus Data Receiver', 'Bus', ''],
+      ['RedriveIdentity', 'Azure Service Bus Data Sender', 'Bus', ''],
+      ['RedriveIdentity', 'AcrPull', 'Registry', ''],
       ['RuntimeIdentity', 'Azure Service Bus Data Sender', 'Bus', ''],
       ['RuntimeIdentity', 'Monitoring Metrics Publisher', 'Observability', ''],
       ['RuntimeIdentity', 'AcrPull', 'Registry', ''],
       ['RuntimeIdentity', 'Key Vault Secrets User', 'Secrets', 'secrets/webhook-secret'],
-      // The re-drive job's own identity: receive and send on the queue, pull its image.
-      ['Identity', 'Azure Service Bus Data Receiver', 'Bus', ''],
-      ['Identity', 'Azure Service Bus Data Sender', 'Bus', ''],
-      ['Identity', 'AcrPull', 'Registry', ''],
     ]);
   });
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../../stacks/app';
-import { bootstrap, type BootstrapConfig } from '../../stacks/config';
+import { bootstrap, environments, type BootstrapConfig } from '../../stacks/config';
 import { ENVIRONMENTS, STACK_NAMES, synthAll, type Synthesized, type TfJson } from './synth';
 
 let synth: Synthesized;
@@ -292,16 +292,24 @@ describe('what the deploy path reads', () => {
         .map((r) => r.role_definition_name)
         .sort();
       // The deployer's write roles, and the workload identities' read roles (with the foundation, so
-      // they have propagated before the platform's first revision).
-      expect(roles).toEqual([
-        'AcrPull',
-        'AcrPull',
-        'AcrPush',
-        'Azure Service Bus Data Sender',
-        'Key Vault Certificates Officer',
-        'Key Vault Secrets Officer',
-        'Monitoring Metrics Publisher',
-      ]);
+      // they have propagated before the platform's first revision or re-drive job): runtime and
+      // proxy pull, the runtime sends; where the environment has the re-drive job, its identity
+      // pulls, receives and sends.
+      const redrive = environments[env].redriveJob
+        ? ['AcrPull', 'Azure Service Bus Data Receiver', 'Azure Service Bus Data Sender']
+        : [];
+      expect(roles).toEqual(
+        [
+          'AcrPull',
+          'AcrPull',
+          'AcrPush',
+          'Azure Service Bus Data Sender',
+          'Key Vault Certificates Officer',
+          'Key Vault Secrets Officer',
+          'Monitoring Metrics Publisher',
+          ...redrive,
+        ].sort(),
+      );
     },
   );
 
