@@ -3,6 +3,8 @@
  * Usage errors throw {@link UsageError} (exit code 2) naming the option.
  */
 import { parseArgs } from 'node:util';
+import type { ReplayOptions } from './kafka-replay';
+import type { RedriveFilter, RedriveOptions } from './redrive';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -18,34 +20,11 @@ export interface ServiceBusTarget {
     | { readonly kind: 'subscription'; readonly topic: string; readonly subscription: string };
 }
 
-/** `--filter`: a property equality (`key=value`) or a substring of the dead-letter reason/description. */
-export type RedriveFilter =
-  | { readonly kind: 'property'; readonly key: string; readonly value: string }
-  | { readonly kind: 'reason'; readonly text: string };
-
 export type Command =
   | { readonly name: 'dlq list'; readonly target: ServiceBusTarget; readonly max?: number }
   | { readonly name: 'dlq show'; readonly target: ServiceBusTarget; readonly id: string }
-  | {
-      readonly name: 'dlq redrive';
-      readonly target: ServiceBusTarget;
-      readonly filter?: RedriveFilter;
-      readonly max?: number;
-      readonly ratePerSecond?: number;
-      readonly dryRun: boolean;
-      /** Dead letters first enqueued less than this long ago are skipped (see redrive.ts). */
-      readonly duplicateWindowMs: number;
-      readonly waitMs: number;
-    }
-  | {
-      readonly name: 'kafka replay';
-      readonly brokers: readonly string[];
-      readonly topic: string;
-      readonly toTopic: string;
-      readonly fromMs: number;
-      readonly toMs?: number;
-      readonly sasl?: 'oauthbearer';
-    }
+  | ({ readonly name: 'dlq redrive'; readonly target: ServiceBusTarget } & Omit<RedriveOptions, 'now'>)
+  | ({ readonly name: 'kafka replay' } & ReplayOptions)
   | { readonly name: 'help' };
 
 export const USAGE = `webhooks-admin: dead-letter re-drive and Kafka replay for the webhook platform

@@ -13,15 +13,20 @@
  * they remain in the dead-letter queue.
  */
 import type { ServiceBusMessage, ServiceBusReceivedMessage } from '@azure/service-bus';
-import type { RedriveFilter } from './args';
 import { bodyBytes, peekAll } from './dlq';
 import type { DeadLetterSession } from './servicebus';
+
+/** `--filter`: a property equality (`key=value`) or a substring of the dead-letter reason/description. */
+export type RedriveFilter =
+  | { readonly kind: 'property'; readonly key: string; readonly value: string }
+  | { readonly kind: 'reason'; readonly text: string };
 
 export interface RedriveOptions {
   readonly filter?: RedriveFilter;
   readonly max?: number;
   readonly ratePerSecond?: number;
   readonly dryRun: boolean;
+  /** Dead letters first enqueued less than this long ago are skipped (duplicate detection would drop the re-send). */
   readonly duplicateWindowMs: number;
   /** How long one receive waits for dead letters before the queue counts as drained. */
   readonly waitMs: number;
