@@ -17,7 +17,12 @@ import { fixture, newEnvironment, NAMESPACE_ID } from '../../constructs/hosting/
 import { ProxyTier } from '../../constructs/hosting/proxy-tier';
 import { PROXY_ENV_NAMES, PROXY_PORT } from '../../constructs/hosting/proxy-contract';
 import { WebhookRuntime } from '../../constructs/hosting/webhook-runtime';
-import type { WebhookSource } from '../../constructs/hosting/webhook-sources';
+import {
+  renderSources,
+  sourceRules,
+  sourceSecretBindings,
+  type WebhookSource,
+} from '../../constructs/hosting/webhook-sources';
 import { MessageBus } from '../../constructs/messaging/message-bus';
 import { ignoredVariables, loadConfig, secretVariables } from '../../runtime/src/config';
 import {
@@ -438,5 +443,83 @@ describe('every bus, signature scheme and proxy hosting the constructs offer', (
     );
     expect(expectProxyContract('functions', settings)).toBe(65_536);
     expect(template).toMatch(served(fn.site_config.health_check_path));
+  });
+});
+
+/**
+ * WebhookRuntime checks `sources` at synth (constructs/hosting/webhook-sources.ts, the construct
+ * rules) and the runtime checks WEBHOOK_SOURCES at start (runtime/src/sources/config.ts, zod): two
+ * validators of one document, written in two frameworks because the package carries no runtime
+ * dependency. Each case below goes through both; they must agree, so a rule added to one side only
+ * fails here instead of at a deploy.
+ */
+describe('the synth-time and start-time checks of sources agree', () => {
+  const SECRET = 'a-secret-of-at-least-sixteen-bytes';
+  const valid: WebhookSource = { name: 'github', verify: 'github', secretNames: ['github-secret'] };
+  const hmac = { scheme: 'hmac', header: 'X-Signature', algorithm: 'sha256', encoding: 'hex' } as const;
+  const accepted: Array<[string, WebhookSource[]]> = [
+    ['a github source', [valid]],
+    [
+      'an hmac source with every rule',
+      [
+        {
+          name: 'crm',
+          verify: { ...hmac, prefix: 'sha256=' },
+          secretNames: ['crm-1', { name: 'crm-0', notAfter: '2027-01-31T00:00:00Z' }],
+          deliveryId: { header: 'X-Crm-Delivery' },
+          key: { jsonPointer: '/account/id' },
+          body: 'contract',
+        },
+      ],
+    ],
+    [
+      'a constant key and a body pointer delivery id',
+      [{ ...valid, deliveryId: { jsonPointer: '/id' }, key: { constant: 'gh' } }],
+    ],
+  ];
+  const refused: Array<[string, WebhookSource[]]> = [
+    ['an upper-case name', [{ ...valid, name: 'GitHub' }]],
+    ['a name of 33 characters', [{ ...valid, name: 'a'.repeat(33) }]],
+    ['two sources with one name', [valid, valid]],
+    ['an unknown scheme', [{ ...valid, verify: 'gitlab' as never }]],
+    ['an hmac algorithm md5', [{ ...valid, verify: { ...hmac, algorithm: 'md5' as never } }]],
+    ['an hmac header with a space', [{ ...valid, verify: { ...hmac, header: 'X Signature' } }]],
+    ['no secret', [{ ...valid, secretNames: [] }]],
+    [
+      'a notAfter without an offset',
+      [{ ...valid, secretNames: [{ name: 'github-secret', notAfter: '2027-01-31T00:00:00' }] }],
+    ],
+    ['a delivery id pointer without a leading slash', [{ ...valid, deliveryId: { jsonPointer: 'id' } }]],
+    ['a constant delivery id', [{ ...valid, deliveryId: { constant: 'x' } as never }]],
+    ['an empty constant key', [{ ...valid, key: { constant: '' } }]],
+    ['a key of 257 characters', [{ ...valid, key: { constant: 'k'.repeat(257) } }]],
+    ['an unknown body mode', [{ ...valid, body: 'raw' as never }]],
+  ];
+
+  /** Whether the construct rules and the runtime's loader each refuse `sources`. */
+  function verdicts(sources: WebhookSource[]): { synth: boolean; start: boolean } {
+    const synth = sourceRules('sources', sources).some((rule) => rule !== undefined);
+    const env: Record<string, string> = {
+      BUS: 'kafka',
+      KAFKA_BROKERS: 'b:9093',
+      WEBHOOK_VERIFY: 'none',
+      WEBHOOK_SOURCES: renderSources(sources),
+    };
+    for (const binding of sourceSecretBindings(sources)) env[binding.env] = SECRET;
+    let start = false;
+    try {
+      loadConfig(env);
+    } catch {
+      start = true;
+    }
+    return { synth, start };
+  }
+
+  it.each(accepted)('both accept %s', (_name, sources) => {
+    expect(verdicts(sources)).toEqual({ synth: false, start: false });
+  });
+
+  it.each(refused)('both refuse %s', (_name, sources) => {
+    expect(verdicts(sources)).toEqual({ synth: true, start: true });
   });
 });
