@@ -198,11 +198,13 @@ export class WebhookPlatform extends Construct {
       });
 
     const rt = props.runtime;
+    // The runtime image also carries admin.js, which the re-drive job runs.
+    const runtimeImageName = rt.imageName ?? 'webhook-runtime';
     this.runtime = new WebhookRuntime(this, 'Runtime', {
       environment: this.containerAppsEnvironment,
       name: `ca-runtime-${environment}`,
       registry: f.imageRegistry,
-      imageName: rt.imageName ?? 'webhook-runtime',
+      imageName: runtimeImageName,
       imageTag: rt.imageTag,
       messageBus: f.messageBus,
       verify: rt.verify,
@@ -298,7 +300,7 @@ export class WebhookPlatform extends Construct {
         name: `caj-redrive-${environment}`,
         registry: f.imageRegistry,
         // admin.js ships in the runtime image: the job re-sends in the runtime's own format.
-        imageName: rt.imageName ?? 'webhook-runtime',
+        imageName: runtimeImageName,
         imageTag: rt.imageTag,
         messageBus: f.messageBus,
         subscriptionName: o.subscriptionName,
